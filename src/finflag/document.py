@@ -1,0 +1,99 @@
+"""The normalised document every later stage works on.
+
+``Document.text`` is the original decoded text (for HTML input: the visible
+text extracted from the page) and is never modified; every offset that
+leaves finflag is a Python ``str`` index into it. ``Document.normalized``
+is the folded view the rules match on, with its way back.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .normalize import NormalizedText, normalize
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open ``[start, end)`` range of ``Document.text``."""
+
+    start: int
+    end: int
+
+    def overlaps(self, other: "Span") -> bool:
+        return self.start < other.end and other.start < self.end
+
+
+# A sentence ends at Chinese or Western terminal punctuation (a Western full
+# stop only when followed by space, so 0.5% stays whole), possibly followed
+# by closing quotes/brackets; a line break always ends one.
+_SENTENCE = re.compile(
+    r"[^\n。！？；!?;]+?(?:[。！？；!?;]+|\.(?=\s)|(?=\n)|$)[”’\"'」』)）]*",
+)
+_PARAGRAPH = re.compile(r"[^\n]+")
+
+
+def _strip_span(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end) if end > start else None
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> list[Span]:
+    spans = (_strip_span(text, m.start(), m.end()) for m in pattern.finditer(text))
+    return [s for s in spans if s is not None]
+
+
+@dataclass
+class Document:
+    """One input, decoded, with segmentation and offset helpers."""
+
+    path: str
+    text: str
+    encoding: str = "utf-8"
+    source_format: str = "text"
+    language: str = "unknown"
+    warnings: list[str] = field(default_factory=list)
+
+    @cached_property
+    def normalized(self) -> NormalizedText:
+        return normalize(self.text)
+
+    @cached_property
+    def paragraphs(self) -> list[Span]:
+        """Non-blank lines: saved posts put one paragraph on each line."""
+        return _spans(_PARAGRAPH, self.text)
+
+    @cached_property
+    def sentences(self) -> list[Span]:
+        return _spans(_SENTENCE, self.text)
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0] + [m.end() for m in re.finditer("\n", self.text)]
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of an original offset, as editors count."""
+        line = bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+    def sentence_around(self, start: int, end: int) -> Span:
+        """The sentence(s) that contain ``[start, end)``, for context."""
+        starts = self._sentence_starts
+        if not starts:
+            return Span(start, end)
+        first = max(bisect_right(starts, start) - 1, 0)
+        last = max(bisect_right(starts, max(end - 1, start)) - 1, first)
+        return Span(min(self.sentences[first].start, start), max(self.sentences[last].end, end))
+
+    def quote(self, span: Span) -> str:
+        return self.text[span.start : span.end]

@@ -1,0 +1,169 @@
+"""Running a rule pack over a document: findings with evidence, and a verdict.
+
+Matching happens on the normalised text; every hit is mapped back to the
+original before it becomes a :class:`Finding`, so ``doc.text[start:end]``
+is always exactly the quote a reviewer sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+from .document import Document, Span
+from .rulepack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, Rule, RulePack
+
+_CLAUSE_BREAKS = set(",，。!！?？;；:：\n")
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    category: str
+    severity: str
+    start: int
+    end: int
+    quote: str
+    context: str
+    message: str
+    explanation: str
+    gloss: str
+    line: int = 0
+    column: int = 0
+    rule_ids: list[str] = field(default_factory=list)
+    id: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rule: Rule
+    start: int  # original offsets
+    end: int
+    gloss: str
+
+
+def _negated(rule_text: str, start: int, negation) -> bool:
+    """A negation word just before the hit, within its own clause (不保本, 并非稳赚)."""
+    window = rule_text[max(0, start - NEGATION_WINDOW) : start]
+    for i in range(len(window) - 1, -1, -1):
+        if window[i] in _CLAUSE_BREAKS:
+            window = window[i + 1 :]
+            break
+    return bool(window) and negation.search(window) is not None
+
+
+def rule_hits(rule: Rule, doc: Document, pack: RulePack) -> list[_Hit]:
+    """Every place ``rule`` fires in ``doc``, after its context conditions."""
+    norm = doc.normalized
+    text = norm.text
+    hits = []
+    for pattern in rule.patterns:
+        for match in pattern.regex.finditer(text):
+            s, e = match.span()
+            if e == s:
+                continue
+            if rule.negatable and pack.negation is not None and _negated(text, s, pack.negation):
+                continue
+            if not all(c.holds(text, s, e) for c in rule.requires):
+                continue
+            if any(c.holds(text, s, e) for c in rule.unless):
+                continue
+            start, end = norm.span_to_original(s, e)
+            hits.append(_Hit(rule, start, end, pattern.gloss_for(match, pack.glossary)))
+    return hits
+
+
+def _finding_id(doc: Document, rule_id: str, start: int, end: int) -> str:
+    """Stable across re-runs: same text, same rule, same place, same id."""
+    digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(f"{digest}:{rule_id}:{start}:{end}".encode()).hexdigest()[:16]
+
+
+def _merge(doc: Document, group: list[_Hit]) -> Finding:
+    lead = max(group, key=lambda h: (SEVERITY_RANK[h.rule.severity], -(h.start)))
+    start, end = min(h.start for h in group), max(h.end for h in group)
+    # A hit inside a longer hit says less about the same words: keep the longer one's gloss.
+    outer = [h for h in group if not any(o is not h and o.start <= h.start and h.end <= o.end
+                                         and (o.end - o.start) > (h.end - h.start) for o in group)]
+    glosses = list(dict.fromkeys(h.gloss for h in sorted(outer, key=lambda h: h.start) if h.gloss))
+    context = doc.sentence_around(start, end)
+    line, column = doc.line_col(start)
+    return Finding(
+        rule_id=lead.rule.id,
+        category=lead.rule.category,
+        severity=lead.rule.severity,
+        start=start,
+        end=end,
+        quote=doc.text[start:end],
+        context=doc.text[context.start : context.end],
+        message=lead.rule.message,
+        explanation=lead.rule.explanation,
+        gloss="; ".join(glosses),
+        line=line,
+        column=column,
+        rule_ids=list(dict.fromkeys(h.rule.id for h in group)),
+        id=_finding_id(doc, lead.rule.id, start, end),
+    )
+
+
+def find(doc: Document, pack: RulePack) -> list[Finding]:
+    """All findings in ``doc``: overlapping hits of one category merged, sorted by offset."""
+    by_category: dict[str, list[_Hit]] = {}
+    for rule in pack.rules:
+        for hit in rule_hits(rule, doc, pack):
+            by_category.setdefault(rule.category, []).append(hit)
+    findings = []
+    for hits in by_category.values():
+        hits.sort(key=lambda h: (h.start, h.end))
+        group = [hits[0]]
+        group_end = hits[0].end
+        for hit in hits[1:]:
+            if hit.start <= group_end:  # overlapping or touching: one claim (扫码 + 加群)
+                group.append(hit)
+                group_end = max(group_end, hit.end)
+            else:
+                findings.append(_merge(doc, group))
+                group, group_end = [hit], hit.end
+        findings.append(_merge(doc, group))
+    findings.sort(key=lambda f: (f.start, f.end, f.category))
+    return findings
+
+
+def verdict(findings: list[Finding]) -> dict[str, object]:
+    """Counts per category and severity, and a risk level a reviewer can sort on.
+
+    ``high``: an error-level claim in a post flagged in three or more
+    categories, or three error-level claims; ``medium``: any error, or warnings in two
+    categories; ``low``: anything else flagged; ``none``: nothing flagged.
+    """
+    by_category = Counter(f.category for f in findings)
+    by_severity = Counter(f.severity for f in findings)
+    errors = by_severity.get("error", 0)
+    warn_categories = {f.category for f in findings if f.severity == "warning"}
+    if (errors and len(by_category) >= 3) or errors >= 3:
+        risk = "high"
+    elif errors or len(warn_categories) >= 2:
+        risk = "medium"
+    elif findings:
+        risk = "low"
+    else:
+        risk = "none"
+    return {
+        "risk": risk,
+        "findings": len(findings),
+        "by_category": {c: by_category[c] for c in CATEGORIES if by_category.get(c)},
+        "by_severity": {s: by_severity[s] for s in ("error", "warning", "info") if by_severity.get(s)},
+    }
+
+
+def at_or_above(findings: list[Finding], severity: str) -> list[Finding]:
+    floor = SEVERITY_RANK[severity]
+    return [f for f in findings if SEVERITY_RANK[f.severity] >= floor]
+
+
+def span_of(finding: Finding) -> Span:
+    return Span(finding.start, finding.end)

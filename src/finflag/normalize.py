@@ -1,0 +1,76 @@
+"""Offset-preserving text normalisation.
+
+Rules are written once, against a canonical form of the text: full-width
+ASCII folded to half-width, every odd space (NBSP, ideographic space, thin
+spaces) made a plain space, zero-width characters and the ``\\r`` of CRLF
+removed. A reviewer, however, must see the *original* characters, so the
+normalised view keeps enough information to map any span back.
+
+Almost all of the folding is one character to one character (done with
+``str.translate`` at C speed); only deletions shift offsets, and those are
+kept as a sorted list so mapping back is a binary search.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+# One character in, one character out.
+_FOLD: dict[int, str] = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
+_FOLD.update({cp: " " for cp in (0x00A0, 0x1680, 0x202F, 0x205F, 0x3000, 0x0009)})
+_FOLD.update({cp: " " for cp in range(0x2000, 0x200B)})
+_FOLD.update({0x000D: "\n", 0x2028: "\n", 0x2029: "\n", 0x000B: "\n", 0x000C: "\n"})
+_FOLD_TABLE = str.maketrans(_FOLD)
+
+# Characters that carry nothing a rule could want: dropped, offsets shift.
+_DELETE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]|\r(?=\n)")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """The normalised view of an original string plus the way back.
+
+    ``deleted_before[k]`` is the normalised index at which the k-th deleted
+    original character used to sit; together with ``bisect`` this turns a
+    normalised index into an original one without a per-character table.
+    """
+
+    original: str
+    text: str
+    deleted_before: list[int] = field(default_factory=list)
+
+    def to_original(self, index: int) -> int:
+        """Original index of the character at normalised ``index``."""
+        if not self.deleted_before:
+            return index
+        return index + bisect_right(self.deleted_before, index)
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open normalised span ``[start, end)`` back.
+
+        The end maps through its last character so that deleted characters
+        just after a span are not pulled into the quote.
+        """
+        if end <= start:
+            orig = self.to_original(start)
+            return orig, orig
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+
+def normalize(original: str) -> NormalizedText:
+    """Fold ``original`` into the canonical form the rule layer matches on."""
+    deleted_before: list[int] = []
+    if _DELETE.search(original):
+        pieces: list[str] = []
+        last = 0
+        for k, match in enumerate(_DELETE.finditer(original)):
+            pieces.append(original[last : match.start()])
+            deleted_before.append(match.start() - k)
+            last = match.end()
+        pieces.append(original[last:])
+        kept = "".join(pieces)
+    else:
+        kept = original
+    return NormalizedText(original, kept.translate(_FOLD_TABLE), deleted_before)

@@ -1,0 +1,132 @@
+"""Turning results into what people and programs read: text, JSON, Markdown.
+
+The JSON object is the contract (``"schema": 1``, documented in README);
+every other format is a view of it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from . import REPORT_SCHEMA, __version__
+from .document import Document
+from .findings import Finding
+from .ingest import InputError
+
+FORMATS = ("text", "json", "jsonl", "markdown")
+_SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
+_RISK_COLOUR = {"high": "red", "medium": "yellow", "low": "cyan", "none": "green"}
+_CONTEXT_CHARS = 60
+
+
+@dataclass
+class FlagResult:
+    """The rule layer's answer for one document."""
+
+    doc: Document
+    findings: list[Finding]
+    verdict: dict[str, Any]
+    rules: str
+    suppressed: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "schema": REPORT_SCHEMA,
+            "tool": f"finflag {__version__}",
+            "path": self.doc.path,
+            "encoding": self.doc.encoding,
+            "source_format": self.doc.source_format,
+            "language": self.doc.language,
+            "chars": len(self.doc.text),
+            "rules": self.rules,
+            "findings": [f.to_dict() for f in self.findings],
+            "verdict": self.verdict,
+            "suppressed": self.suppressed,
+            "warnings": list(self.doc.warnings),
+        }
+        data.update(self.extra)
+        return data
+
+
+def error_dict(error: InputError) -> dict[str, Any]:
+    return {"schema": REPORT_SCHEMA, "tool": f"finflag {__version__}", "path": error.path, "error": error.reason}
+
+
+def to_json(result: FlagResult) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
+
+
+def to_jsonl(item: FlagResult | InputError) -> str:
+    data = item.to_dict() if isinstance(item, FlagResult) else error_dict(item)
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _trimmed_context(finding: Finding, limit: int = _CONTEXT_CHARS) -> tuple[str, str, str]:
+    """Context split around the quote, trimmed so the quote stays visible."""
+    context = finding.context
+    at = context.find(finding.quote)
+    if at < 0:
+        return "", finding.quote, ""
+    before, after = context[:at], context[at + len(finding.quote) :]
+    if len(before) > limit:
+        before = "…" + before[-limit:]
+    if len(after) > limit:
+        after = after[:limit] + "…"
+    return before.replace("\n", " "), finding.quote, after.replace("\n", " ")
+
+
+def format_text(result: FlagResult, colour: bool = False) -> str:
+    """Terminal view: a header per file, then each finding where it is."""
+    def style(text: str, **kw: Any) -> str:
+        return click.style(text, **kw) if colour else text
+
+    verdict = result.verdict
+    doc = result.doc
+    risk = style(f"risk: {verdict['risk']}", fg=_RISK_COLOUR[verdict["risk"]], bold=True)
+    header = f"{style(doc.path, bold=True)}  [{doc.language}, {doc.encoding}]  {risk}  ({verdict['findings']} findings"
+    header += f", {result.suppressed} suppressed)" if result.suppressed else ")"
+    lines = [header]
+    lines += [f"  warning: {w}" for w in doc.warnings]
+    for f in result.findings:
+        sev = style(f"{f.severity:<7}", fg=_SEVERITY_COLOUR[f.severity])
+        before, quote, after = _trimmed_context(f)
+        shown = style(quote, fg=_SEVERITY_COLOUR[f.severity], bold=True, underline=True) if colour else f"«{quote}»"
+        lines.append(f"  {f.line}:{f.column}  {sev} {f.category}  {f.message}  [{f.rule_id}]")
+        lines.append(f"      {before}{shown}{after}")
+        if f.gloss:
+            lines.append(f"      = {f.gloss}")
+    return "\n".join(lines)
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def format_markdown(result: FlagResult) -> str:
+    doc, verdict = result.doc, result.verdict
+    counts = ", ".join(f"{c} {n}" for c, n in verdict["by_category"].items()) or "nothing flagged"
+    out = [
+        f"## {doc.path}",
+        "",
+        f"**Risk: {verdict['risk']}** — {verdict['findings']} findings ({counts}). "
+        f"Language `{doc.language}`, encoding `{doc.encoding}`.",
+        "",
+    ]
+    if result.findings:
+        out += ["| Line | Severity | Category | Quote | English | Why it matters |", "|---|---|---|---|---|---|"]
+        for f in result.findings:
+            out.append(
+                f"| {f.line}:{f.column} | {f.severity} | {f.category} | {_md_cell(f.quote)} | "
+                f"{_md_cell(f.gloss)} | {_md_cell(f.message)} (`{f.rule_id}`) |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def format_error_markdown(error: InputError) -> str:
+    return f"## {error.path}\n\n**Not analysed:** {error.reason}\n"

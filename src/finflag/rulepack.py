@@ -1,0 +1,271 @@
+"""Rule packs: YAML data in, validated and compiled rules out.
+
+A pack is a folder (``pack.yaml`` with the pack's name, version and named
+marker sets, plus any number of ``*.yaml`` files holding ``rules:`` lists)
+or a single YAML file with the same keys. The layout follows Vale's styles:
+rules are data a reviewer can read, with their own examples, and the code
+only interprets them. Every problem in a pack is reported with the file and
+the rule id, because pack authors are users too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATEGORIES = (
+    "guaranteed_return", "hype", "paid_upsell", "contact_funnel", "unverified_pnl",
+    "screenshot_proof", "trade_call", "authority_appeal", "urgency", "social_proof",
+    "insider_claim",
+)
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+_RULE_KEYS = {
+    "id", "category", "severity", "message", "explanation", "patterns", "requires",
+    "unless", "examples", "negatable",
+}
+NEGATION_WINDOW = 3
+
+
+class RulePackError(ValueError):
+    """A pack that cannot be loaded; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One compiled pattern: a regex with a gloss template, or a keyword table."""
+
+    regex: re.Pattern[str]
+    gloss: str = ""
+    keywords: dict[str, str] = field(default_factory=dict)
+
+    def gloss_for(self, match: re.Match[str], glossary: dict[str, str]) -> str:
+        """English for the hit: the keyword's gloss, or the template filled in.
+
+        Template fields take the named groups, each put into English through
+        the pack's glossary (日 -> day) or as an amount (3.2万 -> 32,000).
+        """
+        if self.keywords:
+            return self.keywords.get(match.group(0), "")
+        from .numbers import english_amount
+
+        values = {}
+        for name, value in match.groupdict().items():
+            value = (value or "").strip()
+            values[name] = glossary.get(value) or english_amount(value)
+        try:
+            return " ".join(self.gloss.format(**values).split())
+        except (KeyError, IndexError, ValueError):
+            return self.gloss
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Markers (or a regex) that must / must not occur near a match."""
+
+    regex: re.Pattern[str]
+    before: int
+    after: int
+    description: str
+
+    def holds(self, text: str, start: int, end: int) -> bool:
+        window = text[max(0, start - self.before) : end + self.after]
+        return self.regex.search(window) is not None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    severity: str
+    message: str
+    explanation: str
+    patterns: tuple[Pattern, ...]
+    requires: tuple[Condition, ...] = ()
+    unless: tuple[Condition, ...] = ()
+    negatable: bool = True
+    examples_match: tuple[Any, ...] = ()
+    examples_no_match: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass
+class RulePack:
+    name: str
+    version: str
+    rules: list[Rule]
+    markers: dict[str, list[str]]
+    glossary: dict[str, str] = field(default_factory=dict)
+    negation: re.Pattern[str] | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """Name@version of every pack merged in, for result caching."""
+        return f"{self.name}@{self.version}"
+
+
+def _literal_alternation(words: list[str]) -> str:
+    """One regex for a word list; an entry written ``re:...`` is taken as a regex."""
+    parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in sorted(set(words), key=len, reverse=True)]
+    return "|".join(f"(?:{p})" if len(parts) > 1 and "|" in p else p for p in parts)
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        raise RulePackError(f"{where}: bad regex {pattern!r}: {exc}") from None
+
+
+def _condition(raw: Any, markers: dict[str, list[str]], where: str) -> Condition:
+    if not isinstance(raw, dict):
+        raise RulePackError(f"{where}: a condition must be a mapping with 'near' or 'pattern'")
+    within = int(raw.get("within", 20))
+    before, after = int(raw.get("before", within)), int(raw.get("after", within))
+    if "near" in raw:
+        near = raw["near"]
+        words = near if isinstance(near, list) else markers.get(near)
+        if not words:
+            raise RulePackError(f"{where}: unknown marker set {near!r} (known: {', '.join(sorted(markers))})")
+        return Condition(_compile(_literal_alternation(words), where), before, after, f"near {near}")
+    if "pattern" in raw:
+        return Condition(_compile(raw["pattern"], where), before, after, f"pattern {raw['pattern']}")
+    raise RulePackError(f"{where}: a condition needs 'near' (marker set or list) or 'pattern'")
+
+
+def _patterns(raw: Any, where: str) -> tuple[Pattern, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise RulePackError(f"{where}: 'patterns' must be a non-empty list")
+    out = []
+    for item in raw:
+        if isinstance(item, dict) and "keywords" in item:
+            table = item["keywords"]
+            if isinstance(table, list):
+                table = {word: "" for word in table}
+            if not isinstance(table, dict) or not table:
+                raise RulePackError(f"{where}: 'keywords' must be a list or a keyword: gloss mapping")
+            table = {str(k): str(v or "") for k, v in table.items()}
+            out.append(Pattern(_compile(_literal_alternation(list(table)), where), keywords=table))
+        elif isinstance(item, dict) and "regex" in item:
+            out.append(Pattern(_compile(item["regex"], where), gloss=str(item.get("gloss", ""))))
+        else:
+            raise RulePackError(f"{where}: each pattern needs 'regex' or 'keywords'")
+    return tuple(out)
+
+
+def _rule(raw: Any, markers: dict[str, list[str]], source: str) -> Rule:
+    if not isinstance(raw, dict) or "id" not in raw:
+        raise RulePackError(f"{source}: every rule needs an 'id'")
+    where = f"{source}: rule {raw['id']}"
+    unknown = set(raw) - _RULE_KEYS
+    if unknown:
+        raise RulePackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("category", "severity", "message", "explanation", "patterns"):
+        if key not in raw:
+            raise RulePackError(f"{where}: missing '{key}'")
+    if raw["category"] not in CATEGORIES:
+        raise RulePackError(f"{where}: category {raw['category']!r} is not one of {', '.join(CATEGORIES)}")
+    if raw["severity"] not in SEVERITIES:
+        raise RulePackError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
+    examples = raw.get("examples") or {}
+    if not examples.get("match"):
+        raise RulePackError(f"{where}: needs at least one example under examples.match")
+    for example in list(examples.get("match")) + list(examples.get("no_match") or ()):
+        if not (isinstance(example, str) or (isinstance(example, dict) and "text" in example)):
+            raise RulePackError(
+                f"{where}: example {example!r} must be a string or a mapping with 'text' "
+                "(quote strings that contain ': ')"
+            )
+    return Rule(
+        id=str(raw["id"]),
+        category=raw["category"],
+        severity=raw["severity"],
+        message=str(raw["message"]).strip(),
+        explanation=" ".join(str(raw["explanation"]).split()),
+        patterns=_patterns(raw["patterns"], where),
+        requires=tuple(_condition(c, markers, where) for c in raw.get("requires") or ()),
+        unless=tuple(_condition(c, markers, where) for c in raw.get("unless") or ()),
+        negatable=bool(raw.get("negatable", True)),
+        examples_match=tuple(examples.get("match") or ()),
+        examples_no_match=tuple(examples.get("no_match") or ()),
+        source=source,
+    )
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(f"{path}: cannot read: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise RulePackError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise RulePackError(f"{path}: expected a mapping with 'rules:' (and optionally 'markers:')")
+    return data
+
+
+def _pack_files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+        header = [f for f in files if f.stem == "pack"]
+        return header + [f for f in files if f.stem != "pack"]
+    if path.is_file():
+        return [path]
+    raise RulePackError(f"{path}: no such rule pack (a .yaml file or a folder of them)")
+
+
+def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
+    """Load the pack at ``path``; rules with an id already in ``base`` replace it."""
+    markers: dict[str, list[str]] = dict(base.markers) if base else {}
+    glossary: dict[str, str] = dict(base.glossary) if base else {}
+    names, versions = ([base.name], [base.version]) if base else ([], [])
+    rules: dict[str, Rule] = {r.id: r for r in base.rules} if base else {}
+    raw_rules: list[tuple[Any, str]] = []
+    for file in _pack_files(path):
+        data = _read_yaml(file)
+        for key, words in (data.get("markers") or {}).items():
+            markers[key] = [str(w) for w in words]
+        glossary.update({str(k): str(v) for k, v in (data.get("glossary") or {}).items()})
+        if "name" in data:
+            names.append(str(data["name"]))
+            versions.append(str(data.get("version", "0")))
+        raw_rules.extend((raw, str(file.name)) for raw in data.get("rules") or ())
+    if not names:
+        names, versions = [path.stem], ["0"]
+    seen: set[str] = set()
+    for raw, source in raw_rules:
+        rule = _rule(raw, markers, source)
+        if rule.id in seen:
+            raise RulePackError(f"{source}: rule id {rule.id} is defined twice")
+        seen.add(rule.id)
+        rules[rule.id] = rule
+    negation = markers.get("negation")
+    return RulePack(
+        name="+".join(names),
+        version="+".join(versions),
+        rules=list(rules.values()),
+        markers=markers,
+        glossary=glossary,
+        negation=re.compile(_literal_alternation(negation)) if negation else None,
+    )
+
+
+def default_pack_path() -> Path:
+    return Path(str(resources.files("finflag") / "rules" / "default"))
+
+
+def load_packs(extra: list[Path] | tuple[Path, ...] = (), include_default: bool = True) -> RulePack:
+    """The default pack plus any user packs, in order."""
+    pack = load_pack(default_pack_path()) if include_default else None
+    for path in extra:
+        pack = load_pack(Path(path), pack)
+    if pack is None:
+        raise RulePackError("no rule packs: give --rules PATH or keep the default pack")
+    return pack
