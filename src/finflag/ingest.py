@@ -64,8 +64,10 @@ class Source:
 
 
 def _excluded(path: Path, root: Path, excludes: Iterable[str]) -> bool:
-    rel = path.relative_to(root).as_posix()
-    return any(fnmatch.fnmatch(rel, pat) or fnmatch.fnmatch(path.name, pat) for pat in excludes)
+    """Like .gitignore: a pattern matches the path's tail at any depth, or any folder in it."""
+    parts = path.relative_to(root).parts
+    tails = ["/".join(parts[i:]) for i in range(len(parts))]
+    return any(fnmatch.fnmatch(t, pat) for pat in excludes for t in tails + list(parts[:-1]))
 
 
 def expand_sources(

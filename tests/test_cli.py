@@ -1,0 +1,149 @@
+"""The flag command as users drive it: files, folders, stdin, formats, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from finflag import REPORT_SCHEMA
+from finflag.cli import main
+
+from .conftest import REPO, SAMPLES
+
+TIP = "跟着我们操作，稳赚不赔！名额有限，马上上车。加我微信:stock8888\n"
+NEWS = "周一道指涨0.67%，纳指跌1.09%。高盛将目标价从20美元上调至42美元。\n"
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+def test_stdin_text_output_shows_location_quote_and_gloss():
+    result = run("flag", "-", "--no-color", input=TIP)
+    assert result.exit_code == 0
+    assert "<stdin>" in result.output
+    assert "1:8  error   guaranteed_return" in result.output
+    assert "«稳赚不赔»" in result.output
+    assert "= sure profit, never a loss" in result.output
+
+
+def test_json_schema_for_one_input(tmp_path):
+    post = tmp_path / "tip.txt"
+    post.write_text(TIP, encoding="utf-8")
+    data = json.loads(run("flag", str(post), "--format", "json").output)
+    assert data["schema"] == REPORT_SCHEMA and data["path"] == str(post) and data["language"] == "zh"
+    assert [f["category"] for f in data["findings"]] == ["guaranteed_return", "urgency", "urgency", "contact_funnel"]
+    for f in data["findings"]:
+        assert set(f) >= {"rule_id", "category", "severity", "start", "end", "quote", "context",
+                          "message", "explanation", "gloss"}
+        assert TIP[f["start"] : f["end"]] == f["quote"]
+    assert data["verdict"]["risk"] == "high"  # an error-level claim in three categories
+    assert data["verdict"]["by_category"] == {"guaranteed_return": 1, "contact_funnel": 1, "urgency": 2}
+
+
+def test_batch_reports_bad_files_continues_and_exits_2(tmp_path):
+    (tmp_path / "a_tip.txt").write_text(TIP, encoding="utf-8")
+    (tmp_path / "b_empty.txt").write_bytes(b"")
+    (tmp_path / "c_binary.txt").write_bytes(b"\x00\x01\x02binary\x00" * 20)
+    (tmp_path / "d_news.txt").write_text(NEWS, encoding="gb18030")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = CliRunner().invoke(main, ["flag", str(tmp_path), "--format", "jsonl"])
+    assert result.exit_code == 2
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [l["path"].rsplit("/", 1)[-1] for l in lines] == before
+    assert lines[0]["verdict"]["findings"] == 4
+    assert lines[1]["error"] == "empty file"
+    assert "binary" in lines[2]["error"]
+    assert lines[3]["encoding"] == "gb18030" and lines[3]["findings"] == []
+    assert "b_empty.txt: empty file" in result.stderr
+    assert "2 input(s) could not be read" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing written beside the inputs
+
+
+def test_fail_on_and_min_severity():
+    assert run("flag", "-", "--fail-on", "error", input=TIP).exit_code == 1
+    assert run("flag", "-", "--fail-on", "error", input=NEWS).exit_code == 0
+    out = json.loads(run("flag", "-", "--format", "json", "--min-severity", "error", input=TIP).output)
+    assert {f["severity"] for f in out["findings"]} == {"error"}
+
+
+def test_markdown_table():
+    result = run("flag", "-", "--format", "markdown", input=TIP)
+    assert "| 1:8 | error | guaranteed_return | 稳赚不赔 | sure profit, never a loss |" in result.output
+
+
+def test_allow_list_suppresses_phrases_and_rules(tmp_path):
+    allow = tmp_path / "allow.yaml"
+    allow.write_text("- phrases: [稳赚不赔]\n- paths: ['*']\n  rules: [urgency]\n", encoding="utf-8")
+    data = json.loads(run("flag", "-", "--format", "json", "--allow", str(allow), input=TIP).output)
+    assert [f["category"] for f in data["findings"]] == ["contact_funnel"]
+    assert data["suppressed"] == 3
+
+
+def test_user_rule_pack_adds_rules(tmp_path):
+    pack = tmp_path / "mine.yaml"
+    pack.write_text(
+        "name: mine\nversion: '2'\nrules:\n"
+        "  - id: mine.moon\n    category: hype\n    severity: info\n    message: Moon talk\n"
+        "    explanation: Says the stock goes to the moon.\n"
+        "    patterns: [{keywords: {冲上月球: to the moon}}]\n"
+        "    examples: {match: [这只股要冲上月球], no_match: [月球探测器发射成功]}\n",
+        encoding="utf-8",
+    )
+    data = json.loads(run("flag", "-", "--format", "json", "--rules", str(pack), input="这只股要冲上月球！").output)
+    assert data["rules"] == "finflag-default+mine@1.0.0+2"
+    assert data["findings"][0]["gloss"] == "to the moon"
+
+
+def test_broken_rule_pack_is_a_usage_error_naming_the_rule(tmp_path):
+    pack = tmp_path / "bad.yaml"
+    pack.write_text("rules:\n  - id: bad.one\n    category: nonsense\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["flag", "-", "--rules", str(pack)], input="x")
+    assert result.exit_code == 2
+    assert "bad.one" in result.output and "missing" in result.output
+
+
+def test_rules_list_and_show():
+    listing = run("rules", "list").output
+    assert "guaranteed.no-risk" in listing and "insider.big-money-tracking" in listing
+    shown = run("rules", "show", "guaranteed.no-risk").output
+    assert "稳赚不赔" in shown and "SEC" in shown
+    assert CliRunner().invoke(main, ["rules", "show", "nope"]).exit_code == 2
+
+
+def test_help_shows_examples():
+    assert "cat post.txt | finflag flag -" in run("--help").output
+    assert "Examples:" in run("flag", "--help").output
+
+
+def test_flag_does_not_import_model_or_segmenter_libraries(tmp_path):
+    post = tmp_path / "p.txt"
+    post.write_text(TIP, encoding="utf-8")
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom finflag.cli import main\n"
+        f"CliRunner().invoke(main, ['flag', {str(post)!r}])\n"
+        "heavy = [m for m in ('torch', 'transformers', 'jieba', 'langdetect', 'xllamacpp') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_eval_on_bundled_samples_recalls_every_category_with_no_false_positives():
+    result = CliRunner().invoke(main, ["eval", str(SAMPLES / "labels.yaml"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["false_positives"] == [] and data["clean_violations"] == []
+    for category, score in data["categories"].items():
+        assert score["tp"] >= 1, f"{category} not recalled on samples"
+    assert data["total"]["recall"] >= 0.95
+
+
+def test_clean_samples_have_zero_findings():
+    for name in ["news-market-wrap.txt", "news-earnings.txt", "news-tech-specs.txt", "news-regulation.txt",
+                 "research-note.txt"]:
+        data = json.loads(run("flag", str(SAMPLES / name), "--format", "json").output)
+        assert data["findings"] == [], (name, [f["quote"] for f in data["findings"]])

@@ -1,0 +1,58 @@
+"""Loading rule packs: validation messages a pack author can act on."""
+
+from __future__ import annotations
+
+import pytest
+
+from finflag.document import Document
+from finflag.findings import find
+from finflag.rulepack import RulePackError, load_pack
+
+RULE = """
+rules:
+  - id: t.rule
+    category: hype
+    severity: warning
+    message: m
+    explanation: e
+    patterns: [{keywords: [必买]}]
+    examples: {match: [必买]}
+"""
+
+
+def _pack(tmp_path, text):
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "edit,message",
+    [
+        (lambda t: t.replace("hype", "puffery"), "category 'puffery'"),
+        (lambda t: t.replace("warning", "fatal"), "severity must be"),
+        (lambda t: t.replace("[{keywords: [必买]}]", "[{regex: '(unclosed'}]"), "bad regex"),
+        (lambda t: t.replace("examples: {match: [必买]}", "examples: {}"), "examples.match"),
+        (lambda t: t + "    colour: red\n", "unknown key"),
+        (lambda t: t + RULE.split("rules:")[1], "defined twice"),
+        (lambda t: t + "    requires: [{near: nobody}]\n", "unknown marker set"),
+    ],
+)
+def test_pack_errors_name_the_rule_and_the_problem(tmp_path, edit, message):
+    with pytest.raises(RulePackError, match=message):
+        load_pack(_pack(tmp_path, edit(RULE)))
+
+
+def test_not_yaml(tmp_path):
+    with pytest.raises(RulePackError, match="not valid YAML"):
+        load_pack(_pack(tmp_path, "rules: [\n"))
+
+
+def test_negation_and_requires_conditions(tmp_path):
+    text = RULE.replace("examples:", "requires: [{near: [我们], within: 5}]\n    examples:")
+    text = "markers: {negation: [不]}\n" + text
+    pack = load_pack(_pack(tmp_path, text))
+    hits = lambda s: [f.quote for f in find(Document("<t>", s), pack)]  # noqa: E731
+    assert hits("我们说必买") == ["必买"]
+    assert hits("我们说不必买") == []           # negated
+    assert hits("隔壁老王说这只必买") == []      # no first-person marker nearby
