@@ -8,8 +8,9 @@ is the folded view the rules match on, with its way back.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -34,6 +35,8 @@ _SENTENCE = re.compile(
     r"[^\n。！？；!?;]+?(?:[。！？；!?;]+|\.(?=\s)|(?=\n)|$)[”’\"'」』)）]*",
 )
 _PARAGRAPH = re.compile(r"[^\n]+")
+_ENDER = re.compile("[\n。！？；!?;]")
+_CLOSERS = "”’\"'」』)）"
 
 
 def _strip_span(text: str, start: int, end: int) -> Span | None:
@@ -61,6 +64,11 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
     @cached_property
+    def digest(self) -> str:
+        """Content hash of the text: identifies the document across runs and renames."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @cached_property
     def normalized(self) -> NormalizedText:
         return normalize(self.text)
 
@@ -77,23 +85,30 @@ class Document:
     def _line_starts(self) -> list[int]:
         return [0] + [m.end() for m in re.finditer("\n", self.text)]
 
-    @cached_property
-    def _sentence_starts(self) -> list[int]:
-        return [s.start for s in self.sentences]
-
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of an original offset, as editors count."""
         line = bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
 
+    @cached_property
+    def _sentence_ends(self) -> list[int]:
+        return [m.start() for m in _ENDER.finditer(self.text)]
+
     def sentence_around(self, start: int, end: int) -> Span:
-        """The sentence(s) that contain ``[start, end)``, for context."""
-        starts = self._sentence_starts
-        if not starts:
-            return Span(start, end)
-        first = max(bisect_right(starts, start) - 1, 0)
-        last = max(bisect_right(starts, max(end - 1, start)) - 1, first)
-        return Span(min(self.sentences[first].start, start), max(self.sentences[last].end, end))
+        """The sentence(s) that contain ``[start, end)``, for context.
+
+        Uses the positions of sentence-ending characters (one regex pass per
+        document) rather than a full segmentation: findings are few.
+        """
+        text, ends = self.text, self._sentence_ends
+        before = bisect_left(ends, start)
+        left = ends[before - 1] + 1 if before else 0
+        after = bisect_left(ends, max(end - 1, start))
+        right = ends[after] + 1 if after < len(ends) else len(text)
+        while right < len(text) and text[right] in _CLOSERS:
+            right += 1
+        span = _strip_span(text, left, right)
+        return span if span is not None and span.start <= start and span.end >= end else Span(start, end)
 
     def quote(self, span: Span) -> str:
         return self.text[span.start : span.end]

@@ -8,11 +8,15 @@ is always exactly the quote a reviewer sees.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
+from collections.abc import Iterable
+from itertools import chain
 from dataclasses import asdict, dataclass, field
 
 from .document import Document, Span
-from .rulepack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, Rule, RulePack
+from .anchors import windows
+from .rulepack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, Pattern, Rule, RulePack
 
 _CLAUSE_BREAKS = set(",，。!！?？;；:：\n")
 
@@ -56,40 +60,63 @@ def _negated(rule_text: str, start: int, negation) -> bool:
     return bool(window) and negation.search(window) is not None
 
 
-def rule_hits(rule: Rule, doc: Document, pack: RulePack) -> list[_Hit]:
-    """Every place ``rule`` fires in ``doc``, after its context conditions."""
+def _spans(pattern: Pattern, text: str, anchors: list[tuple[int, str]] | None, glossary: dict[str, str]):
+    """(start, end, gloss) of every match of ``pattern`` in normalised ``text``."""
+    if pattern.literal and anchors is not None:
+        # The same leftmost-longest, non-overlapping hits the regex would give.
+        spans, last_end = [], -1
+        for at, word in sorted(anchors, key=lambda a: (a[0], -len(a[1]))):
+            if at >= last_end:
+                spans.append((at, at + len(word), pattern.keywords[word]))
+                last_end = at + len(word)
+        return spans
+    if pattern.width is None or anchors is None:
+        matches: Iterable[re.Match[str]] = pattern.regex.finditer(text)
+    else:
+        matches = chain.from_iterable(
+            pattern.regex.finditer(text, pos, endpos) for pos, endpos in windows(anchors, pattern.width, len(text))
+        )
+    return [(m.start(), m.end(), pattern.gloss_for(m, glossary)) for m in matches if m.end() > m.start()]
+
+
+def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
+    """Every place a rule fires in ``doc``, after its context conditions."""
     norm = doc.normalized
     text = norm.text
-    hits = []
-    for pattern in rule.patterns:
-        for match in pattern.regex.finditer(text):
-            s, e = match.span()
-            if e == s:
+    anchored = pack.anchor_index.positions(text)
+    negation = pack.negation
+    found = []
+    for key, (rule, pattern) in enumerate(pack.patterns):
+        if pattern.anchors is not None and key not in anchored:
+            continue
+        for s, e, gloss in _spans(pattern, text, anchored.get(key), pack.glossary):
+            if rule.negatable and negation is not None and _negated(text, s, negation):
                 continue
-            if rule.negatable and pack.negation is not None and _negated(text, s, pack.negation):
+            if rule.requires and not all(c.holds(text, s, e) for c in rule.requires):
                 continue
-            if not all(c.holds(text, s, e) for c in rule.requires):
-                continue
-            if any(c.holds(text, s, e) for c in rule.unless):
+            if rule.unless and any(c.holds(text, s, e) for c in rule.unless):
                 continue
             start, end = norm.span_to_original(s, e)
-            hits.append(_Hit(rule, start, end, pattern.gloss_for(match, pack.glossary)))
-    return hits
+            found.append(_Hit(rule, start, end, gloss))
+    return found
 
 
 def _finding_id(doc: Document, rule_id: str, start: int, end: int) -> str:
     """Stable across re-runs: same text, same rule, same place, same id."""
-    digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()[:16]
-    return hashlib.sha256(f"{digest}:{rule_id}:{start}:{end}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{doc.digest}:{rule_id}:{start}:{end}".encode()).hexdigest()[:16]
 
 
 def _merge(doc: Document, group: list[_Hit]) -> Finding:
-    lead = max(group, key=lambda h: (SEVERITY_RANK[h.rule.severity], -(h.start)))
-    start, end = min(h.start for h in group), max(h.end for h in group)
-    # A hit inside a longer hit says less about the same words: keep the longer one's gloss.
-    outer = [h for h in group if not any(o is not h and o.start <= h.start and h.end <= o.end
-                                         and (o.end - o.start) > (h.end - h.start) for o in group)]
-    glosses = list(dict.fromkeys(h.gloss for h in sorted(outer, key=lambda h: h.start) if h.gloss))
+    if len(group) == 1:
+        lead = group[0]
+        start, end, glosses = lead.start, lead.end, [lead.gloss] if lead.gloss else []
+    else:
+        lead = max(group, key=lambda h: (SEVERITY_RANK[h.rule.severity], -(h.start)))
+        start, end = min(h.start for h in group), max(h.end for h in group)
+        # A hit inside a longer hit says less about the same words: keep the longer one's gloss.
+        outer = [h for h in group if not any(o is not h and o.start <= h.start and h.end <= o.end
+                                             and (o.end - o.start) > (h.end - h.start) for o in group)]
+        glosses = list(dict.fromkeys(h.gloss for h in sorted(outer, key=lambda h: h.start) if h.gloss))
     context = doc.sentence_around(start, end)
     line, column = doc.line_col(start)
     return Finding(
@@ -113,9 +140,8 @@ def _merge(doc: Document, group: list[_Hit]) -> Finding:
 def find(doc: Document, pack: RulePack) -> list[Finding]:
     """All findings in ``doc``: overlapping hits of one category merged, sorted by offset."""
     by_category: dict[str, list[_Hit]] = {}
-    for rule in pack.rules:
-        for hit in rule_hits(rule, doc, pack):
-            by_category.setdefault(rule.category, []).append(hit)
+    for hit in _all_hits(doc, pack):
+        by_category.setdefault(hit.rule.category, []).append(hit)
     findings = []
     for hits in by_category.values():
         hits.sort(key=lambda h: (h.start, h.end))

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from .anchors import AnchorIndex, pattern_anchors
 
 CATEGORIES = (
     "guaranteed_return", "hype", "paid_upsell", "contact_funnel", "unverified_pnl",
@@ -38,11 +41,19 @@ class RulePackError(ValueError):
 
 @dataclass(frozen=True)
 class Pattern:
-    """One compiled pattern: a regex with a gloss template, or a keyword table."""
+    """One compiled pattern: a regex with a gloss template, or a keyword table.
+
+    ``anchors``/``width`` drive the pre-filter (see :mod:`finflag.anchors`);
+    None means the pattern is always scanned in full. A keyword table with
+    no upper-case letters is ``literal``: its anchors *are* its matches.
+    """
 
     regex: re.Pattern[str]
     gloss: str = ""
     keywords: dict[str, str] = field(default_factory=dict)
+    anchors: frozenset[str] | None = None
+    width: int | None = None
+    literal: bool = False
 
     def gloss_for(self, match: re.Match[str], glossary: dict[str, str]) -> str:
         """English for the hit: the keyword's gloss, or the template filled in.
@@ -52,16 +63,33 @@ class Pattern:
         """
         if self.keywords:
             return self.keywords.get(match.group(0), "")
+        if "{" not in self.gloss:
+            return self.gloss
+        return _fill_template(self.gloss, tuple(match.groupdict().items()), glossary)
+
+
+def _fill_template(template: str, groups: tuple[tuple[str, str | None], ...], glossary: dict[str, str]) -> str:
+    key = (template, groups, id(glossary))
+    cached = _GLOSS_CACHE.get(key)
+    if cached is None:
         from .numbers import english_amount
 
         values = {}
-        for name, value in match.groupdict().items():
+        for name, value in groups:
             value = (value or "").strip()
             values[name] = glossary.get(value) or english_amount(value)
         try:
-            return " ".join(self.gloss.format(**values).split())
+            cached = " ".join(template.format(**values).split())
         except (KeyError, IndexError, ValueError):
-            return self.gloss
+            cached = template
+        if len(_GLOSS_CACHE) > 10_000:
+            _GLOSS_CACHE.clear()
+        _GLOSS_CACHE[key] = cached
+    return cached
+
+
+#: Filled gloss templates: the same phrase recurs across posts and batches.
+_GLOSS_CACHE: dict[tuple[object, ...], str] = {}
 
 
 @dataclass(frozen=True)
@@ -108,6 +136,15 @@ class RulePack:
         """Name@version of every pack merged in, for result caching."""
         return f"{self.name}@{self.version}"
 
+    @cached_property
+    def patterns(self) -> list[tuple[Rule, Pattern]]:
+        """Every (rule, pattern) pair; the index is the key the anchor index uses."""
+        return [(rule, pattern) for rule in self.rules for pattern in rule.patterns]
+
+    @cached_property
+    def anchor_index(self) -> AnchorIndex:
+        return AnchorIndex({k: p.anchors for k, (_, p) in enumerate(self.patterns) if p.anchors is not None})
+
 
 def _literal_alternation(words: list[str]) -> str:
     """One regex for a word list; an entry written ``re:...`` is taken as a regex."""
@@ -138,6 +175,19 @@ def _condition(raw: Any, markers: dict[str, list[str]], where: str) -> Condition
     raise RulePackError(f"{where}: a condition needs 'near' (marker set or list) or 'pattern'")
 
 
+def _with_anchors(pattern: Pattern) -> Pattern:
+    if pattern.keywords:
+        words = frozenset(pattern.keywords)
+        literal = all(w == w.lower() for w in words) and not any(w.startswith("re:") for w in words)
+        if literal:
+            return Pattern(pattern.regex, pattern.gloss, pattern.keywords, words, max(map(len, words)), True)
+    found = pattern_anchors(pattern.regex)
+    if found is None:
+        return pattern
+    anchors, width = found
+    return Pattern(pattern.regex, pattern.gloss, pattern.keywords, anchors, width)
+
+
 def _patterns(raw: Any, where: str) -> tuple[Pattern, ...]:
     if not isinstance(raw, list) or not raw:
         raise RulePackError(f"{where}: 'patterns' must be a non-empty list")
@@ -150,9 +200,9 @@ def _patterns(raw: Any, where: str) -> tuple[Pattern, ...]:
             if not isinstance(table, dict) or not table:
                 raise RulePackError(f"{where}: 'keywords' must be a list or a keyword: gloss mapping")
             table = {str(k): str(v or "") for k, v in table.items()}
-            out.append(Pattern(_compile(_literal_alternation(list(table)), where), keywords=table))
+            out.append(_with_anchors(Pattern(_compile(_literal_alternation(list(table)), where), keywords=table)))
         elif isinstance(item, dict) and "regex" in item:
-            out.append(Pattern(_compile(item["regex"], where), gloss=str(item.get("gloss", ""))))
+            out.append(_with_anchors(Pattern(_compile(item["regex"], where), gloss=str(item.get("gloss", "")))))
         else:
             raise RulePackError(f"{where}: each pattern needs 'regex' or 'keywords'")
     return tuple(out)

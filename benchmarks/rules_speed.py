@@ -1,0 +1,88 @@
+"""Rule-layer throughput and `finflag flag` cold start.
+
+Targets (issue 2): >= 5 MB/s of Chinese text through the rule layer on one
+core, and <= 0.5 s wall for `finflag flag` on one small file. Printed as
+numbers and ratios to target; this is a benchmark, not a test.
+
+    python benchmarks/rules_speed.py [--mb 4] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from finflag.document import Document
+from finflag.findings import find
+from finflag.rulepack import load_packs
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+REAL_POST = SAMPLES.parent.parent / "shared" / "reference" / "real-post-market-wrap.txt"
+TARGET_MBPS = 5.0
+TARGET_COLD_S = 0.5
+
+
+def sample_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt")) if not p.name.startswith("gb18030")]
+
+
+def corpus(megabytes: float, texts: list[str] | None = None) -> list[str]:
+    """``texts`` (default: the bundled UTF-8 samples) replicated to ``megabytes`` of UTF-8."""
+    texts = texts or sample_texts()
+    out, size = [], 0
+    while size < megabytes * 1e6:
+        for text in texts:
+            out.append(text)
+            size += len(text.encode("utf-8"))
+    return out
+
+
+def throughput(megabytes: float, texts: list[str] | None = None) -> tuple[float, int, float]:
+    pack = load_packs()
+    texts = corpus(megabytes, texts)
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    start = time.process_time()
+    findings = sum(len(find(Document("<bench>", t), pack)) for t in texts)
+    elapsed = time.process_time() - start
+    return size / 1e6 / elapsed, findings, elapsed
+
+
+def cold_start(runs: int) -> list[float]:
+    post = SAMPLES / "vip-tip-guaranteed.txt"
+    exe = [sys.executable, "-m", "finflag.cli", "flag", str(post), "--no-color"]
+    times = []
+    for _ in range(runs + 1):  # the first run warms the OS file cache and .pyc files
+        start = time.perf_counter()
+        subprocess.run(exe, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return times[1:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mb", type=float, default=4.0, help="MB of text to push through (default 4)")
+    parser.add_argument("--runs", type=int, default=5, help="cold-start runs (default 5)")
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+    corpora = [("bundled samples (dense: mostly promotional)", None)]
+    if REAL_POST.exists():
+        corpora.append(("real market-wrap post (shared/reference)", [REAL_POST.read_text(encoding="utf-8")]))
+    for name, texts in corpora:
+        mbps, findings, elapsed = throughput(args.mb, texts)
+        print(f"rule layer, {name}: {args.mb:.1f} MB in {elapsed:.2f} s CPU, "
+              f"{findings} findings ({findings / args.mb / 1000:.1f} per KB)")
+        print(f"  throughput {mbps:.1f} MB/s on one core (target >= {TARGET_MBPS} MB/s: {mbps / TARGET_MBPS:.2f}x target)")
+    times = cold_start(args.runs)
+    median = statistics.median(times)
+    print(f"cold start: `finflag flag` on one small file, median of {args.runs}: {median:.3f} s wall "
+          f"(min {min(times):.3f}, max {max(times):.3f}; target <= {TARGET_COLD_S} s: {median / TARGET_COLD_S:.2f}x budget)")
+
+
+if __name__ == "__main__":
+    main()
