@@ -69,3 +69,13 @@ def test_findings_quote_the_original_text_exactly(pieces):
 from finflag.rulepack import load_packs  # noqa: E402
 
 _PACK = load_packs()
+
+
+def test_traditional_is_matched_as_simplified_but_quoted_as_written():
+    text = "穩賺不賠！我們的會員本週浮盈超過37%，名額有限，馬上掃碼加群。"
+    doc = Document(path="<tw>", text=text)
+    assert doc.normalized.text.startswith("稳赚不赔!")
+    found = {f.category: f.quote for f in find(doc, _PACK)}
+    assert found["guaranteed_return"] == "穩賺不賠"
+    assert found["unverified_pnl"] == "浮盈超過37%"
+    assert found["contact_funnel"] == "掃碼加群"

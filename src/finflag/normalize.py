@@ -9,6 +9,11 @@ normalised view keeps enough information to map any span back.
 Almost all of the folding is one character to one character (done with
 ``str.translate`` at C speed); only deletions shift offsets, and those are
 kept as a sorted list so mapping back is a binary search.
+
+Traditional characters (Taiwan and Hong Kong posts, Big5 files) are
+converted to simplified with OpenCC so one rule pack serves both scripts;
+the conversion is kept length-preserving line by line (falling back to
+character by character) so offsets still map back.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cache
 
 # One character in, one character out.
 _FOLD: dict[int, str] = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
@@ -59,6 +65,32 @@ class NormalizedText:
         return self.to_original(start), self.to_original(end - 1) + 1
 
 
+@cache
+def _t2s():
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - opencc is a declared dependency
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> simplified Chinese, same length as ``text``."""
+    converter = _t2s()
+    if converter is None:
+        return text
+    converted = converter.convert(text)
+    if converted == text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        out = converter.convert(line)
+        if len(out) != len(line):
+            out = "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in line)
+        lines.append(out)
+    return "\n".join(lines)
+
+
 def normalize(original: str) -> NormalizedText:
     """Fold ``original`` into the canonical form the rule layer matches on."""
     deleted_before: list[int] = []
@@ -73,4 +105,4 @@ def normalize(original: str) -> NormalizedText:
         kept = "".join(pieces)
     else:
         kept = original
-    return NormalizedText(original, kept.translate(_FOLD_TABLE), deleted_before)
+    return NormalizedText(original, to_simplified(kept.translate(_FOLD_TABLE)), deleted_before)
