@@ -39,7 +39,10 @@ class _Group(click.Group):
         with formatter.indentation():
             for line in (
                 "cat post.txt | finflag flag -",
+                "cat post.txt | finflag analyze -",
                 "finflag flag saved_posts/ --format jsonl > results.jsonl",
+                "finflag summarize post.txt --format json",
+                "finflag model info",
                 "finflag rules list",
                 "finflag eval samples/labels.yaml",
             ):
@@ -49,7 +52,8 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="finflag")
 def main() -> None:
-    """Flag promotional claims in Chinese finance posts, with evidence."""
+    """Flag promotional claims in Chinese finance posts, with evidence,
+    and summarise them in English with a local model."""
 
 
 def _rule_options(func):
@@ -213,6 +217,16 @@ def eval_command(labels, fmt, rule_paths, no_default_rules):
     if result.errors:
         sys.exit(EXIT_ERROR)
 
+
+def _register_model_commands() -> None:
+    from .cli_model import analyze, model_group, summarize
+
+    main.add_command(summarize)
+    main.add_command(analyze)
+    main.add_command(model_group)
+
+
+_register_model_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,6 +9,7 @@ here, deterministically, for rule glosses and for model input alike.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -74,3 +75,123 @@ def english_amount(text: str) -> str:
     """``text`` in English if it is an amount, else ``text`` unchanged."""
     value = parse_amount(text)
     return format_english(value) if value is not None else text
+
+
+# --- rewriting amounts in running text, and tracing numbers back -------------
+
+CURRENCIES = {
+    "美元": "US$", "美金": "US$", "港元": "HK$", "港币": "HK$", "人民币": "RMB ", "元": "RMB ",
+    "欧元": "EUR ", "日元": "JPY ", "英镑": "GBP ",
+}
+_IN_TEXT = re.compile(
+    r"(?<![\d.])(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s?(?P<unit>万亿|亿|万|千)?\s?"
+    r"(?P<cur>美元|美金|港元|港币|人民币|欧元|日元|英镑|元(?![宇素旦月]))?"
+)
+_PER_UNIT = re.compile(r"^(?:/|每)(盎司|桶|吨|股|克|公斤|千克|平方米|平方英尺)")
+_PER_UNIT_EN = {"盎司": "ounce", "桶": "barrel", "吨": "tonne", "股": "share", "克": "gram", "公斤": "kg",
+                "千克": "kg", "平方米": "square metre", "平方英尺": "square foot"}
+_ANY_NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+")
+_EN_NUMBER = re.compile(
+    r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:\s?(?P<scale>trillion|billion|million|thousand|bn|tn|mn)\b)?",
+    re.IGNORECASE,
+)
+_EN_SCALE = {"trillion": 10**12, "tn": 10**12, "billion": 10**9, "bn": 10**9, "million": 10**6,
+             "mn": 10**6, "thousand": 10**3}
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One amount rewritten for the model: where it was, what it became."""
+
+    start: int      # offsets into the text that was rewritten
+    end: int
+    source: str
+    english: str
+    value: str      # the decimal value, as text, for JSON
+
+
+def english_money(value: Decimal, currency: str | None) -> str:
+    prefix = CURRENCIES.get(currency or "", "")
+    return f"{prefix}{format_english(value)}".strip()
+
+
+def rewrite_amounts(text: str) -> tuple[str, list[Rewrite]]:
+    """``text`` with every amount that has a 万/亿 unit or a currency in English.
+
+    50亿美元 -> US$5 billion, 3.2万 -> 32,000, 500元 -> RMB 500. Plain numbers,
+    percentages and dates are left alone: they mean the same in both languages.
+    """
+    out, rewrites, last = [], [], 0
+    for match in _IN_TEXT.finditer(text):
+        unit, cur = match.group("unit"), match.group("cur")
+        if not unit and not cur:
+            continue
+        value = parse_amount(match.group("num") + (unit or ""))
+        if value is None:
+            continue
+        english = english_money(value, cur) if cur else format_english(value)
+        end = match.end()
+        per = _PER_UNIT.match(text[end:]) if cur else None
+        if per:  # 3000美元/盎司 -> US$3,000 per ounce
+            english += f" per {_PER_UNIT_EN[per.group(1)]}"
+            end += per.end()
+        elif not cur and text.startswith("股", end):  # 72万股 -> 720,000 shares
+            english += " shares"
+            end += 1
+        out.append(text[last : match.start()])
+        if match.start() > 0 and text[match.start() - 1].isalnum() and not text[match.start() - 1].isascii():
+            english = " " + english
+        end_char = text[end] if end < len(text) else ""
+        if end_char and not end_char.isspace() and end_char not in "，。,.;；:：、)）%/":
+            english += " "
+        out.append(english)
+        rewrites.append(Rewrite(match.start(), end, text[match.start() : end], english.strip(), str(value)))
+        last = end
+    out.append(text[last:])
+    return "".join(out), rewrites
+
+
+def source_values(text: str) -> set[Decimal]:
+    """Every number the source states, with 万/亿 applied and as written."""
+    values: set[Decimal] = set()
+    for match in _IN_TEXT.finditer(text):
+        value = parse_amount(match.group("num") + (match.group("unit") or ""))
+        if value is not None:
+            values.add(value)
+            values.add(parse_amount(match.group("num")) or value)
+    for match in _ANY_NUMBER.finditer(text):
+        value = parse_amount(match.group(0))
+        if value is not None:
+            values.add(value)
+    return values
+
+
+@dataclass(frozen=True)
+class EnglishNumber:
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    precision: Decimal  # half a unit in the last place written
+
+
+def english_numbers(text: str) -> list[EnglishNumber]:
+    """Numbers in English prose, scaled: 'US$5 billion' -> 5e9, '2.6%' -> 2.6."""
+    found = []
+    for match in _EN_NUMBER.finditer(text):
+        raw = match.group("num").replace(",", "")
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            continue
+        scale = Decimal(_EN_SCALE[match.group("scale").lower()]) if match.group("scale") else Decimal(1)
+        decimals = len(raw.split(".")[1]) if "." in raw else 0
+        precision = Decimal(5) * Decimal(10) ** (-decimals - 1) * scale
+        found.append(EnglishNumber(match.start(), match.end(), match.group(0), number * scale, precision))
+    return found
+
+
+def is_supported(number: EnglishNumber, values: set[Decimal]) -> bool:
+    """True when some source value rounds to what the summary wrote."""
+    return any(abs(number.value - v) <= number.precision for v in values)

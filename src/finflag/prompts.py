@@ -1,0 +1,50 @@
+"""Loading the prompt files and filling their placeholders.
+
+Prompts live as plain text in ``prompts/<version>/`` at the top of the
+repository (installed into the package as ``finflag/prompts``); see
+``prompts/README.md``. ``FINFLAG_PROMPTS`` points at another folder of
+prompt versions for experiments.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from pathlib import Path
+
+PROMPT_VERSION = "v1"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+class PromptError(RuntimeError):
+    pass
+
+
+def _roots() -> list[Path]:
+    here = Path(__file__).resolve().parent
+    roots = [here / "prompts", here.parent.parent / "prompts"]
+    override = os.environ.get("FINFLAG_PROMPTS")
+    return ([Path(override)] if override else []) + roots
+
+
+@cache
+def load(name: str, version: str = PROMPT_VERSION) -> str:
+    for root in _roots():
+        path = root / version / f"{name}.txt"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise PromptError(f"prompt {version}/{name}.txt not found in {', '.join(str(r) for r in _roots())}")
+
+
+def fill(name: str, **values: object) -> str:
+    """The prompt ``name`` with each known ``{placeholder}`` replaced.
+
+    Values are inserted once and never re-scanned, so article text with
+    braces in it cannot break or inject placeholders.
+    """
+    template = load(name)
+    missing = {m.group(1) for m in _PLACEHOLDER.finditer(template)} - set(values)
+    if missing:
+        raise PromptError(f"prompt {name}: no value for {', '.join(sorted(missing))}")
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template).strip()

@@ -1,0 +1,242 @@
+"""English summaries from a local model, with the deterministic work around it.
+
+Order of work for one document: prepare the text (drop boilerplate, rewrite
+amounts), look up English names, fit the text to the context (one pass, or
+map-reduce over paragraph chunks for long posts), generate, then check the
+English against the source and retry once with a stricter prompt when
+Chinese leaked through. The result records the model, backend, prompt
+version, timings and every check, passed or failed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .backends import Backend, Generation, load_backend
+from .checks import check_cjk, check_degenerate, check_names, check_numbers
+from .document import Document
+from .findings import Finding
+from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
+from .model import ModelChoice, model_path
+from .numbers import source_values
+from .prepare import Paragraph, Prepared, prepare
+from .prompts import PROMPT_VERSION, fill, load
+
+DEFAULT_MAX_WORDS = 150
+_CONTEXT_MARGIN = 64
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.'’\-]*")
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Usage:
+    prompt_tokens: int = 0
+    gen_tokens: int = 0
+    prompt_s: float = 0.0
+    gen_s: float = 0.0
+    calls: int = 0
+
+    def add(self, g: Generation) -> None:
+        self.prompt_tokens += g.prompt_tokens
+        self.gen_tokens += g.gen_tokens
+        self.prompt_s += g.prompt_s
+        self.gen_s += g.gen_s
+        self.calls += 1
+
+
+@dataclass
+class SummaryOptions:
+    max_words: int = DEFAULT_MAX_WORDS
+    n_ctx: int | None = None
+    threads: int | None = None
+    dtype: str | None = None
+
+
+def parse_answer(text: str) -> tuple[str, list[str]]:
+    """(summary, key points) from the 'SUMMARY: ... KEY POINTS: - ...' format, leniently."""
+    body = text.strip()
+    points: list[str] = []
+    split = re.split(r"\n?\s*\**KEY POINTS\**\s*:?\s*\n?", body, maxsplit=1, flags=re.IGNORECASE)
+    if len(split) == 2:
+        body, tail = split
+        points = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line).strip() for line in tail.splitlines()]
+        points = [p for p in points if p]
+    body = re.sub(r"^\s*\**SUMMARY\**\s*:\s*", "", body.strip(), flags=re.IGNORECASE)
+    return body.strip(), points
+
+
+def _names_block(entities: list[Entry]) -> str:
+    names = [e for e in entities if e.kind in NAME_KINDS]
+    if not names:
+        return "(none found)"
+    return "\n".join(f"- {e.zh} = {e.en}" + (f" ({e.ticker})" if e.ticker else "") for e in names)
+
+
+class Summarizer:
+    """Loads the model on first use and keeps it for every document of the run."""
+
+    def __init__(self, choice: ModelChoice, options: SummaryOptions | None = None,
+                 glossary: Glossary | None = None, progress: Progress | None = None) -> None:
+        self.choice = choice
+        self.options = options or SummaryOptions()
+        self.glossary = glossary or Glossary.load()
+        self.progress = progress or (lambda message: None)
+        self._backend: Backend | None = None
+
+    # -- model -------------------------------------------------------------
+    def backend(self, expected_chars: int = 0) -> Backend:
+        if self._backend is None:
+            path = model_path(self.choice, announce=self.progress)
+            n_ctx = self.options.n_ctx or self._context_for(expected_chars)
+            self.progress(f"loading {self.model_name} with {self.choice.backend} (context {n_ctx} tokens)")
+            self._backend = load_backend(self.choice.backend, path, n_ctx=n_ctx,
+                                         threads=self.options.threads, dtype=self.options.dtype)
+        return self._backend
+
+    @property
+    def model_name(self) -> str:
+        from .model import DEFAULT_MODEL_NAME
+
+        return DEFAULT_MODEL_NAME if self.choice.is_default else self.choice.ref
+
+    def _max_tokens(self) -> int:
+        return int(self.options.max_words * 2.2) + 160
+
+    def _context_for(self, chars: int) -> int:
+        """Context sized to the input: enough for the post in one pass, 2048-4096 tokens.
+
+        Longer posts are summarised in parts, which also suits a small model
+        better than one very long prompt.
+        """
+        needed = chars + 700 + self._max_tokens()  # ~1 token per Chinese character, plus prompt and answer
+        return min(max(2048, -(-needed // 1024) * 1024), 4096)
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+
+    # -- one call ----------------------------------------------------------
+    def _ask(self, prompt: str, usage: Usage, strict: bool = False) -> Generation:
+        messages = [{"role": "system", "content": load("system-strict" if strict else "system").strip()},
+                    {"role": "user", "content": prompt}]
+        answer = self.backend().generate(messages, self._max_tokens())
+        usage.add(answer)
+        return answer
+
+    def _budget(self, backend: Backend) -> int:
+        overhead = backend.count_tokens(load("system-strict") + load("summarize-part") + "\n" * 4) + 200
+        return max(backend.n_ctx - overhead - self._max_tokens() - _CONTEXT_MARGIN, 256)
+
+    def _chunks(self, paragraphs: list[Paragraph], budget: int, backend: Backend) -> list[str]:
+        chunks: list[str] = []
+        current: list[str] = []
+        used = 0
+        for para in paragraphs:
+            pieces = [para.text]
+            cost = backend.count_tokens(para.text)
+            if cost > budget:  # one huge paragraph: split it into sentence runs
+                pieces = [s for s in re.split(r"(?<=[。！？!?；;])", para.text) if s]
+            for piece in pieces:
+                piece_cost = cost if len(pieces) == 1 else backend.count_tokens(piece)
+                while piece_cost > budget:  # a sentence longer than the budget: cut by characters
+                    cut = max(int(len(piece) * budget / piece_cost) - 1, 1)
+                    chunks.append(piece[:cut])
+                    piece, piece_cost = piece[cut:], backend.count_tokens(piece[cut:])
+                if current and used + piece_cost > budget:
+                    chunks.append("\n".join(current))
+                    current, used = [], 0
+                current.append(piece)
+                used += piece_cost
+        if current:
+            chunks.append("\n".join(current))
+        return chunks
+
+    # -- a document --------------------------------------------------------
+    def summarize(self, doc: Document, findings: list[Finding]) -> dict[str, Any]:
+        started = time.perf_counter()
+        prepared = prepare(doc, findings)
+        text = prepared.text
+        if not text.strip():
+            text = doc.text  # everything was boilerplate: summarise what there is
+        backend = self.backend(len(text))
+        entities = self.glossary.find(doc.normalized.text) if doc.language != "en" else []
+        names = _names_block(entities)
+        usage = Usage()
+        budget = self._budget(backend)
+        chunks = [text] if backend.count_tokens(text) <= budget else self._chunks(prepared.paragraphs, budget, backend)
+        if len(chunks) == 1:
+            self.progress(f"summarising {doc.path} ({len(doc.text):,} characters)")
+            prompt = fill("summarize", article=chunks[0], names=names, max_words=self.options.max_words)
+        else:
+            parts = []
+            for n, chunk in enumerate(chunks, 1):
+                self.progress(f"summarising {doc.path}: part {n}/{len(chunks)}")
+                part_prompt = fill("summarize-part", article=chunk, names=names, part=n, parts=len(chunks),
+                                   max_words=max(60, self.options.max_words // 2))
+                part_summary, _ = parse_answer(self._ask(part_prompt, usage).text)
+                parts.append(f"Part {n}: {part_summary}")
+            self.progress(f"summarising {doc.path}: combining {len(chunks)} parts")
+            prompt = fill("combine", summaries="\n\n".join(parts), max_words=self.options.max_words)
+        answer = self._ask(prompt, usage)
+        summary, points = parse_answer(answer.text)
+        retried = False
+        if not check_cjk(summary + "\n" + "\n".join(points)).passed:
+            self.progress(f"{doc.path}: Chinese left in the English summary; retrying with a stricter prompt")
+            answer = self._ask(prompt, usage, strict=True)
+            summary, points = parse_answer(answer.text)
+            retried = True
+        return self._result(doc, prepared, entities, summary, points, answer, usage, len(chunks), retried,
+                            time.perf_counter() - started)
+
+    def _result(self, doc: Document, prepared: Prepared, entities: list[Entry], summary: str, points: list[str],
+                answer: Generation, usage: Usage, chunks: int, retried: bool, total_s: float) -> dict[str, Any]:
+        english = summary + "\n" + "\n".join(points)
+        allowed = set(_LATIN.findall(doc.text)) | {e.ticker for e in entities if e.ticker}
+        allowed |= {name for e in entities for name in (e.en, *e.aliases)}
+        checks = [
+            check_numbers(english, source_values(doc.normalized.text)),
+            check_cjk(english),
+            check_names(english, allowed),
+            check_degenerate(summary, answer.finish_reason),
+        ]
+        if retried:
+            checks[1].message += " (after one retry with a stricter prompt)" if checks[1].passed else \
+                " (also after one retry with a stricter prompt)"
+        backend = self._backend
+        return {
+            "text": summary,
+            "key_points": points,
+            "tickers": tickers_in(doc.text, entities),
+            "machine_generated": True,
+            "checks": [c.to_dict() for c in checks],
+            "model": self.model_name,
+            "backend": self.choice.backend,
+            "prompt_version": PROMPT_VERSION,
+            "names": [{"zh": e.zh, "en": e.en, "ticker": e.ticker} for e in entities],
+            "numbers": [{"source": r.source, "english": r.english, "start": r.start, "end": r.end}
+                        for r in prepared.rewrites],
+            "dropped": [{"start": d.start, "end": d.end, "reason": d.reason} for d in prepared.dropped],
+            "chunks": chunks,
+            "retried": retried,
+            "timings": {
+                "load_s": round(backend.load_s, 2) if backend else 0.0,
+                "prompt_tokens": usage.prompt_tokens,
+                "gen_tokens": usage.gen_tokens,
+                "prompt_tok_s": round(usage.prompt_tokens / usage.prompt_s, 1) if usage.prompt_s else 0.0,
+                "gen_tok_s": round(usage.gen_tokens / usage.gen_s, 1) if usage.gen_s else 0.0,
+                "calls": usage.calls,
+                "total_s": round(total_s, 2),
+            },
+        }
+
+
+def failed_checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in summary.get("checks", []) if c.get("status") == "fail"]
+
+
+__all__ = ["Summarizer", "SummaryOptions", "parse_answer", "failed_checks"]
