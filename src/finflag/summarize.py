@@ -22,6 +22,7 @@ from .document import Document
 from .findings import Finding
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .model import ModelChoice, model_path
+from .normalize import to_simplified
 from .numbers import source_values
 from .prepare import Paragraph, Prepared, prepare
 from .prompts import PROMPT_VERSION, fill, load
@@ -70,10 +71,11 @@ def parse_answer(text: str) -> tuple[str, list[str]]:
 
 
 def _names_block(entities: list[Entry]) -> str:
+    """Glossary lines for the prompt: names first (with tickers), then terms."""
     names = [e for e in entities if e.kind in NAME_KINDS]
-    if not names:
-        return "(none found)"
-    return "\n".join(f"- {e.zh} = {e.en}" + (f" ({e.ticker})" if e.ticker else "") for e in names)
+    terms = [e for e in entities if e.kind not in NAME_KINDS]
+    lines = [f"- {e.zh} = {e.en}" + (f" ({e.ticker})" if e.ticker else "") for e in names + terms]
+    return "\n".join(lines) if lines else "(none found)"
 
 
 class Summarizer:
@@ -164,8 +166,10 @@ class Summarizer:
         if not text.strip():
             text = doc.text  # everything was boilerplate: summarise what there is
         backend = self.backend(len(text))
+        # Names the model is told about come from what it reads; the name check
+        # accepts any entity of the whole post.
         entities = self.glossary.find(doc.normalized.text) if doc.language != "en" else []
-        names = _names_block(entities)
+        names = _names_block(self.glossary.find(to_simplified(text)) if entities else [])
         usage = Usage()
         budget = self._budget(backend)
         chunks = [text] if backend.count_tokens(text) <= budget else self._chunks(prepared.paragraphs, budget, backend)
