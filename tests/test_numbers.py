@@ -1,0 +1,64 @@
+"""Amounts in English, and tracing summary numbers back to the source."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from finflag.numbers import (english_amount, english_numbers, format_english, is_supported, parse_amount,
+                             rewrite_amounts, source_values)
+
+
+@pytest.mark.parametrize(
+    "chinese,english",
+    [
+        ("市值3.33万亿美元仍为美股最大", "市值 US$3.33 trillion 仍为美股最大"),
+        ("将斥资41亿美元新建工厂", "将斥资 US$4.1 billion 新建工厂"),
+        ("套现9460万美元。", "套现 US$94.6 million。"),
+        ("一周减持72万股", "一周减持 720,000 shares"),
+        ("金价达到3000美元/盎司", "金价达到 US$3,000 per ounce"),
+        ("营收797.7亿元", "营收 RMB 79.77 billion"),
+        ("港股募资50亿港元", "港股募资 HK$5 billion"),
+        ("每股派息0.5元", "每股派息 RMB 0.5"),
+        ("道指涨0.67%，6月24日", "道指涨0.67%，6月24日"),
+        ("共3.2万人", "共 32,000 人"),
+    ],
+)
+def test_rewrite_amounts(chinese, english):
+    text, rewrites = rewrite_amounts(chinese)
+    assert text == english
+    for r in rewrites:
+        assert chinese[r.start : r.end] == r.source
+
+
+def test_the_mis_scaling_the_model_makes_is_caught():
+    values = source_values("公司计划投资50亿美元。")
+    wrong = english_numbers("The company plans to invest $50 billion.")
+    right = english_numbers("The company plans to invest US$5 billion.")
+    assert not is_supported(wrong[0], values)
+    assert is_supported(right[0], values)
+
+
+def test_rounded_numbers_are_supported_but_changed_ones_are_not():
+    values = source_values("微软市值3.33万亿美元，纳指跌1.09%，三日累跌近13%。")
+    assert [is_supported(n, values) for n in english_numbers(
+        "Microsoft is worth US$3.3 trillion; the Nasdaq fell 1.1% and Nvidia 13% in three days, 14% in 3 days."
+    )] == [True, True, True, False, True]
+
+
+@given(st.integers(min_value=1, max_value=9999), st.sampled_from(["万", "亿", "万亿"]))
+def test_parse_and_format_agree(n, unit):
+    value = parse_amount(f"{n}{unit}")
+    assert value == Decimal(n) * {"万": 10**4, "亿": 10**8, "万亿": 10**12}[unit]
+    english = format_english(value)
+    number = english_numbers(english)[0]
+    assert number.value == value
+
+
+def test_chinese_numerals():
+    assert english_amount("三十七") == "37"
+    assert english_amount("两万") == "20,000"
+    assert english_amount("not a number") == "not a number"
