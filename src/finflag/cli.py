@@ -219,10 +219,13 @@ def eval_command(labels, fmt, rule_paths, no_default_rules):
 
 
 def _register_model_commands() -> None:
+    from .cli_batch import report_command, review_command
     from .cli_model import analyze, model_group, summarize
 
     main.add_command(summarize)
     main.add_command(analyze)
+    main.add_command(report_command)
+    main.add_command(review_command)
     main.add_command(model_group)
 
 

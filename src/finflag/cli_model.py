@@ -29,7 +29,9 @@ ANALYZE_EXAMPLES = """
 Examples:
   cat post.txt | finflag analyze -
   finflag analyze post.txt --format json > report.json
-  finflag analyze saved_posts/ --format jsonl > results.jsonl
+  finflag analyze saved_posts/ --out report/            # batch: resumable, one result per post
+  finflag analyze saved_posts/ --out report/ --no-summary --jobs 2
+  finflag report report/ --format html && finflag review report/
 """
 
 
@@ -175,9 +177,16 @@ def summarize(paths, fmt, model, backend, max_words, threads, n_ctx, dtype, glos
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None)
 @click.option("--rules", "rule_paths", multiple=True, type=click.Path(path_type=Path), help="Extra rule pack; repeatable.")
 @click.option("--allow", "allow_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Batch mode: write one result per input, results.jsonl and index.json into this folder "
+                   "(resumable; never inside an input folder).")
+@click.option("--no-summary", is_flag=True, help="Rule layer only (no model).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for the rule layer in batch mode (default: cores).")
+@click.option("--force", is_flag=True, help="Batch mode: redo inputs whose stored result is still valid.")
 @_model_options
-def analyze(paths, fmt, min_severity, fail_on, rule_paths, allow_path, model, backend, max_words, threads, n_ctx,
-            dtype, glossary_paths, globs, excludes, encoding, max_size, quiet):
+def analyze(paths, fmt, min_severity, fail_on, rule_paths, allow_path, out_dir, no_summary, jobs, force, model,
+            backend, max_words, threads, n_ctx, dtype, glossary_paths, globs, excludes, encoding, max_size, quiet):
     """Flagged claims and an English summary in one report (the flag JSON plus "summary")."""
     from .allowlist import AllowListError, load_allowlist
     from .cli import _load_pack, _read_paths
@@ -188,8 +197,17 @@ def analyze(paths, fmt, min_severity, fail_on, rule_paths, allow_path, model, ba
         allow = load_allowlist(allow_path) if allow_path else []
     except AllowListError as exc:
         raise click.UsageError(str(exc)) from None
-    summarizer = _summarizer(model, backend, max_words, threads, n_ctx, dtype, glossary_paths, quiet)
+    summarizer = None if no_summary else _summarizer(model, backend, max_words, threads, n_ctx, dtype,
+                                                         glossary_paths, quiet)
     options = FlagOptions(min_severity, allow, encoding, int(max_size * 2**20))
+    if out_dir is not None:
+        from .cli_batch import run_batch_command
+
+        run_batch_command(list(paths), out_dir, list(rule_paths), options, summarizer, jobs, globs, excludes,
+                          force, quiet, fail_on)
+        return
+    if summarizer is None:
+        raise click.UsageError("--no-summary is for batch runs (--out); use 'finflag flag' for the rule layer alone")
     _run(_read_paths(paths), fmt, summarizer, pack, options, globs, excludes, with_findings=True, fail_on=fail_on)
 
 
