@@ -32,3 +32,26 @@ def test_degenerate():
     assert "cut off" in check_degenerate("Stocks rose and", "length").message
     loop = "The stock will rise next week and members will profit. " * 4
     assert "repeats" in check_degenerate(loop, "stop").message
+
+
+def test_sentences_with_invented_numbers_are_removed_and_reported():
+    from finflag.checks import drop_unsupported_numbers
+
+    values = source_values("金价可能达到3000美元/盎司，英伟达收跌6.7%。")
+    summary, points, removed = drop_unsupported_numbers(
+        "Gold may reach US$3,000 per ounce. It trades at US$1,600 now. Nvidia fell 6.7%.",
+        ["Gold is at US$1,600.", "Nvidia fell 6.7%."], values)
+    assert summary == "Gold may reach US$3,000 per ounce. Nvidia fell 6.7%."
+    assert points == ["Nvidia fell 6.7%."]
+    assert [r["removed"] for r in removed] == ["It trades at US$1,600 now.", "Gold is at US$1,600."]
+
+
+def test_leaked_chinese_known_to_the_glossary_is_replaced():
+    from finflag.checks import replace_cjk_from_glossary
+    from finflag.glossary import Glossary
+
+    text, replaced = replace_cjk_from_glossary('CATL (宁德时代) kept its "买入" rating; 某某公司 did not.',
+                                               Glossary.load().english_for)
+    assert text == 'CATL kept its "buy" rating; 某某公司 did not.'
+    assert replaced == [{"chinese": "宁德时代", "english": "CATL"}, {"chinese": "买入", "english": "buy"}]
+    assert not check_cjk(text).passed  # what the glossary does not know stays visible as a failure

@@ -44,11 +44,51 @@ class CheckResult:
     passed: bool
     message: str
     items: list[dict[str, object]] = field(default_factory=list)
+    repaired: list[dict[str, object]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         data = asdict(self)
-        data["status"] = "pass" if self.passed else "fail"
+        data["status"] = "fail" if not self.passed else "repaired" if self.repaired else "pass"
         return data
+
+
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
+
+
+def drop_unsupported_numbers(summary: str, points: list[str], values: set[Decimal]):
+    """Remove the sentences and key points that state a number the source does not have.
+
+    A reviewer is better served by a shorter summary than by an invented
+    figure; what was removed is kept and reported, never hidden.
+    """
+    removed: list[dict[str, object]] = []
+
+    def keep(sentence: str, where: str) -> bool:
+        bad = [n.text for n in english_numbers(sentence) if not is_supported(n, values)]
+        if bad:
+            removed.append({"removed": sentence, "from": where, "numbers": bad})
+        return not bad
+
+    sentences = [s for s in _SENTENCE_SPLIT.split(summary.strip()) if s]
+    kept_summary = " ".join(s for s in sentences if keep(s, "summary"))
+    kept_points = [p for p in points if keep(p, "key_points")]
+    return kept_summary, kept_points, removed
+
+
+def replace_cjk_from_glossary(text: str, english_for) -> tuple[str, list[dict[str, object]]]:
+    """Replace Chinese fragments the glossary knows (宁德时代 -> CATL); report each replacement."""
+    replaced: list[dict[str, object]] = []
+
+    def swap(match: re.Match[str]) -> str:
+        english = english_for(match.group(0))
+        if english is None:
+            return match.group(0)
+        replaced.append({"chinese": match.group(0), "english": english})
+        return english
+
+    out = _CJK.sub(swap, text)
+    out = re.sub(r"\b([\w&.\- ]{2,40}?) \(\1\)", r"\1", out)  # "CATL (CATL)" -> "CATL"
+    return out, replaced
 
 
 def check_numbers(summary: str, values: set[Decimal]) -> CheckResult:

@@ -87,6 +87,15 @@ class Glossary:
                 seen[entry.zh] = entry
         return list(seen.values())
 
+    def english_for(self, chinese: str) -> str | None:
+        """English for a Chinese fragment if every word of it is in the glossary."""
+        if chinese in self.entries:
+            return self.entries[chinese].en
+        words = [w for w in self._jieba().cut(chinese, HMM=False) if w.strip()]
+        if words and all(w in self.entries for w in words):
+            return " ".join(self.entries[w].en for w in words)
+        return None
+
     def english_names(self) -> set[str]:
         return {name for e in self.entries.values() for name in (e.en, *e.aliases)}
 

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .backends import Backend, Generation, load_backend
-from .checks import check_cjk, check_degenerate, check_names, check_numbers
+from .checks import (check_cjk, check_degenerate, check_names, check_numbers, drop_unsupported_numbers,
+                     replace_cjk_from_glossary)
 from .document import Document
 from .findings import Finding
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
@@ -233,21 +234,36 @@ class Summarizer:
 
     def _result(self, doc: Document, prepared: Prepared, entities: list[Entry], summary: str, points: list[str],
                 answer: Generation, usage: Usage, chunks: int, retried: bool, total_s: float) -> dict[str, Any]:
-        english = summary + "\n" + "\n".join(points)
         tickers = [e.ticker for e in entities if e.ticker]
         allowed = set(_LATIN.findall(doc.text)) | set(tickers) | {p for t in tickers for p in t.split(".")}
         allowed |= {name for e in entities for name in (e.en, *e.aliases)}
         # Codes such as 300750.SZ come from our glossary, so their digits are supported too.
         values = source_values(doc.normalized.text + " " + " ".join(tickers))
+        # Deterministic repairs, each reported: glossary English for leaked Chinese,
+        # and no sentence that states a number the source does not have.
+        summary, cjk_fixed = replace_cjk_from_glossary(summary, self.glossary.english_for)
+        fixed_points = [replace_cjk_from_glossary(p, self.glossary.english_for) for p in points]
+        points = [p for p, _ in fixed_points]
+        cjk_fixed += [r for _, rs in fixed_points for r in rs]
+        raw_numbers = check_numbers(summary + "\n" + "\n".join(points), values)
+        summary, points, removed = drop_unsupported_numbers(summary, points, values)
+        english = summary + "\n" + "\n".join(points)
         checks = [
             check_numbers(english, values),
             check_cjk(english),
             check_names(english, allowed),
             check_degenerate(summary, answer.finish_reason),
         ]
+        if removed:
+            checks[0].repaired = removed
+            checks[0].message = (f"{raw_numbers.message}; removed {len(removed)} sentence(s)/point(s) stating them"
+                                 if checks[0].passed else checks[0].message)
+        if cjk_fixed:
+            checks[1].repaired = cjk_fixed
+            checks[1].message += "; replaced from the glossary: " + ", ".join(
+                f"{r['chinese']} -> {r['english']}" for r in cjk_fixed)
         if retried:
-            checks[1].message += " (after one retry with a stricter prompt)" if checks[1].passed else \
-                " (also after one retry with a stricter prompt)"
+            checks[1].message += " (after one retry with a stricter prompt)"
         backend = self._backend
         return {
             "text": summary,
