@@ -207,7 +207,8 @@ class Summarizer:
         names = _names_block(self.glossary.find(to_simplified(text)) if entities else [])
         usage = Usage()
         budget = self._budget(backend)
-        chunks = [text] if backend.count_tokens(text) <= budget else self._chunks(prepared.paragraphs, budget, backend)
+        paragraphs = prepared.paragraphs or [Paragraph(0, len(text), text)]
+        chunks = [text] if backend.count_tokens(text) <= budget else self._chunks(paragraphs, budget, backend)
         if len(chunks) == 1:
             self.progress(f"summarising {doc.path} ({len(doc.text):,} characters)")
             prompt = fill("summarize", article=chunks[0], names=names, max_words=self.options.max_words)
