@@ -25,14 +25,16 @@ HERE = Path(__file__).resolve().parent
 TARGET_OVERHEAD = 0.10
 
 
-def default_post() -> str:
-    """About 2,000 characters of the bundled news samples, as one post."""
+def default_post(chars: int = 2000) -> str:
+    """About 2,000 characters of the bundled samples as one post, cut at a line end."""
     samples = HERE.parent / "samples"
-    parts = [(samples / n).read_text(encoding="utf-8") for n in
-             ("news-market-wrap.txt", "news-earnings.txt", "news-tech-specs.txt", "research-note.txt",
-              "mixed-news-with-footer.txt")]
-    text = "\n".join(parts)
-    return text[:2100]
+    names = ("news-market-wrap.txt", "news-earnings.txt", "news-tech-specs.txt", "research-note.txt",
+             "mixed-news-with-footer.txt", "news-regulation.txt", "trade-calls.txt", "hype-headlines.txt")
+    lines = [line for n in names for line in (samples / n).read_text(encoding="utf-8").splitlines()]
+    out: list[str] = []
+    while lines and sum(len(x) + 1 for x in out) < chars:
+        out.append(lines.pop(0))
+    return "\n".join(out)
 
 
 def measure(backend_name: str, post_path: str | None) -> dict[str, object]:
