@@ -28,11 +28,14 @@ TARGET_COLD_S = 0.5
 
 
 def sample_texts() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.glob("*.txt")) if not p.name.startswith("gb18030")]
+    """Every bundled text sample, decoded whatever its encoding (GB18030, Big5 included)."""
+    from finflag.ingest import Source, load_document
+
+    return [load_document(Source(str(p))).text for p in sorted(SAMPLES.glob("*.txt"))]
 
 
 def corpus(megabytes: float, texts: list[str] | None = None) -> list[str]:
-    """``texts`` (default: the bundled UTF-8 samples) replicated to ``megabytes`` of UTF-8."""
+    """``texts`` (default: the bundled samples) replicated to ``megabytes`` of UTF-8."""
     texts = texts or sample_texts()
     out, size = [], 0
     while size < megabytes * 1e6:
