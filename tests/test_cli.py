@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from finflag import REPORT_SCHEMA
 from finflag.cli import main
 
-from .conftest import REPO, SAMPLES
+from .conftest import SAMPLES
 
 TIP = "跟着我们操作，稳赚不赔！名额有限，马上上车。加我微信:stock8888\n"
 NEWS = "周一道指涨0.67%，纳指跌1.09%。高盛将目标价从20美元上调至42美元。\n"

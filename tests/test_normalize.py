@@ -57,8 +57,6 @@ def test_spans_map_back_monotonically_and_inside_the_text(text, data):
 @given(st.lists(st.sampled_from(["稳赚不赔", "浮盈超３７％", "加入ＶＩＰ", "\u200b", "\u00a0", "\r\n", "主力资金", "我们", "会员", "，", "扫码加群", "必涨"]), max_size=30))
 @settings(max_examples=200, deadline=None)
 def test_findings_quote_the_original_text_exactly(pieces):
-    from finflag.rulepack import load_packs
-
     text = "".join(pieces)
     doc = Document(path="<h>", text=text)
     for f in find(doc, _PACK):

@@ -109,6 +109,3 @@ class Document:
             right += 1
         span = _strip_span(text, left, right)
         return span if span is not None and span.start <= start and span.end >= end else Span(start, end)
-
-    def quote(self, span: Span) -> str:
-        return self.text[span.start : span.end]

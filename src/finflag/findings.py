@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from itertools import chain
 from dataclasses import asdict, dataclass, field
 
-from .document import Document, Span
+from .document import Document
 from .anchors import windows
 from .rulepack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, Pattern, Rule, RulePack
 
@@ -190,6 +190,3 @@ def at_or_above(findings: list[Finding], severity: str) -> list[Finding]:
     floor = SEVERITY_RANK[severity]
     return [f for f in findings if SEVERITY_RANK[f.severity] >= floor]
 
-
-def span_of(finding: Finding) -> Span:
-    return Span(finding.start, finding.end)

@@ -96,9 +96,6 @@ class Glossary:
             return " ".join(self.entries[w].en for w in words)
         return None
 
-    def english_names(self) -> set[str]:
-        return {name for e in self.entries.values() for name in (e.en, *e.aliases)}
-
 
 @cache
 def _builtin_entries() -> tuple[Entry, ...]:

@@ -17,7 +17,6 @@ from .document import Document
 from .findings import Finding
 from .ingest import InputError
 
-FORMATS = ("text", "json", "jsonl", "markdown")
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
 _RISK_COLOUR = {"high": "red", "medium": "yellow", "low": "cyan", "none": "green"}
 _CONTEXT_CHARS = 60
@@ -55,10 +54,6 @@ class FlagResult:
 
 def error_dict(error: InputError) -> dict[str, Any]:
     return {"schema": REPORT_SCHEMA, "tool": f"finflag {__version__}", "path": error.path, "error": error.reason}
-
-
-def to_json(result: FlagResult) -> str:
-    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2)
 
 
 def to_jsonl(item: FlagResult | InputError) -> str:

@@ -293,8 +293,4 @@ class Summarizer:
         }
 
 
-def failed_checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for c in summary.get("checks", []) if c.get("status") == "fail"]
-
-
-__all__ = ["Summarizer", "SummaryOptions", "parse_answer", "failed_checks"]
+__all__ = ["Summarizer", "SummaryOptions", "parse_answer"]
