@@ -175,8 +175,8 @@ def run_batch(paths: list[str], out_dir: Path, rule_paths: list[str], include_de
     workers = max(1, min(jobs, len(todo)))
     shas = {index: sha for index, _, sha in todo}
     pool = context.Pool(workers, _init_worker, (list(rule_paths), include_default, options)) if workers > 1 else None
-    if pool is None:
-        _init_worker(list(rule_paths), include_default, options)
+    if pool is None:  # in-process: reuse the pack already loaded above
+        _WORKER.update(pack=pack, options=options)
     try:
         flagged = pool.imap_unordered(_flag_one, todo, chunksize=4) if pool else map(_flag_one, todo)
         for index, result, text in flagged:

@@ -89,6 +89,7 @@ class Summarizer:
         self.glossary = glossary or Glossary.load()
         self.progress = progress or (lambda message: None)
         self._backend: Backend | None = None
+        self._overhead: int | None = None
 
     # -- model -------------------------------------------------------------
     def backend(self, expected_chars: int = 0) -> Backend:
@@ -122,6 +123,7 @@ class Summarizer:
         if self._backend is not None:
             self._backend.close()
             self._backend = None
+            self._overhead = None
 
     # -- one call ----------------------------------------------------------
     def _ask(self, prompt: str, usage: Usage, strict: bool = False, max_words: int | None = None) -> Generation:
@@ -133,8 +135,10 @@ class Summarizer:
         return answer
 
     def _budget(self, backend: Backend) -> int:
-        overhead = backend.count_tokens(load("system-strict") + load("summarize-part") + "\n" * 4) + 200
-        return max(backend.n_ctx - overhead - self._max_tokens() - _CONTEXT_MARGIN, 256)
+        """Tokens left for article text; the prompt templates are counted once per loaded model."""
+        if self._overhead is None:
+            self._overhead = backend.count_tokens(load("system-strict") + load("summarize-part") + "\n" * 4) + 200
+        return max(backend.n_ctx - self._overhead - self._max_tokens() - _CONTEXT_MARGIN, 256)
 
     def _chunks(self, paragraphs: list[Paragraph], budget: int, backend: Backend) -> list[str]:
         chunks: list[str] = []
