@@ -30,6 +30,13 @@ def test_stdin_text_output_shows_location_quote_and_gloss():
     assert "= sure profit, never a loss" in result.output
 
 
+def test_text_output_highlights_the_finding_s_own_occurrence_of_a_repeated_quote():
+    result = run("flag", "-", "--no-color", input="这只基金保本，另一只也保本，还稳赚。\n")
+    lines = result.output.splitlines()
+    assert "这只基金«保本»，另一只也保本，还稳赚。" in lines[2]
+    assert "1:12" in lines[4] and "这只基金保本，另一只也«保本»，还稳赚。" in lines[5]
+
+
 def test_json_schema_for_one_input(tmp_path):
     post = tmp_path / "tip.txt"
     post.write_text(TIP, encoding="utf-8")
@@ -40,6 +47,7 @@ def test_json_schema_for_one_input(tmp_path):
         assert set(f) >= {"rule_id", "category", "severity", "start", "end", "quote", "context",
                           "message", "explanation", "gloss"}
         assert TIP[f["start"] : f["end"]] == f["quote"]
+        assert TIP[f["context_start"] : f["context_start"] + len(f["context"])] == f["context"]
     assert data["verdict"]["risk"] == "high"  # an error-level claim in three categories
     assert data["verdict"]["by_category"] == {"guaranteed_return": 1, "contact_funnel": 1, "urgency": 2}
 

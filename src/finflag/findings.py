@@ -35,6 +35,7 @@ class Finding:
     gloss: str
     line: int = 0
     column: int = 0
+    context_start: int = -1  # offset of ``context`` in the text; -1 in results written before it existed
     rule_ids: list[str] = field(default_factory=list)
     id: str = ""
 
@@ -132,6 +133,7 @@ def _merge(doc: Document, group: list[_Hit]) -> Finding:
         gloss="; ".join(glosses),
         line=line,
         column=column,
+        context_start=context.start,
         rule_ids=list(dict.fromkeys(h.rule.id for h in group)),
         id=_finding_id(doc, lead.rule.id, start, end),
     )

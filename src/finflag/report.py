@@ -64,8 +64,9 @@ def to_jsonl(item: FlagResult | InputError) -> str:
 def _trimmed_context(finding: Finding, limit: int = _CONTEXT_CHARS) -> tuple[str, str, str]:
     """Context split around the quote, trimmed so the quote stays visible."""
     context = finding.context
-    at = context.find(finding.quote)
-    if at < 0:
+    # The offset, not a search: the quote may occur more than once in its sentence.
+    at = finding.start - finding.context_start if finding.context_start >= 0 else context.find(finding.quote)
+    if not 0 <= at <= len(context) - len(finding.quote):
         return "", finding.quote, ""
     before, after = context[:at], context[at + len(finding.quote) :]
     if len(before) > limit:

@@ -73,11 +73,13 @@ def to_sarif(results: list[dict[str, Any]], decisions: Decisions) -> dict[str, A
                 "region": {"startLine": f["line"], "startColumn": f["column"], "endLine": end_line,
                            "endColumn": end_column, "charOffset": f["start"], "charLength": f["end"] - f["start"],
                            "snippet": {"text": f["quote"]}},
-                "contextRegion": {"snippet": {"text": f["context"]}},
             }}],
             "partialFingerprints": {"finflagFindingId/v1": f["id"]},
             "properties": {"category": f["category"], "gloss": f["gloss"]},
         }
+        if f.get("context_start", -1) >= 0:  # results stored before the field existed have no context offset
+            item["locations"][0]["physicalLocation"]["contextRegion"] = {
+                "charOffset": f["context_start"], "charLength": len(f["context"]), "snippet": {"text": f["context"]}}
         decision = decisions.get(f["id"])
         if decision.get("decision") == "dismissed":
             item["suppressions"] = [{"kind": "external", "status": "accepted",
