@@ -56,3 +56,19 @@ def test_negation_and_requires_conditions(tmp_path):
     assert hits("我们说必买") == ["必买"]
     assert hits("我们说不必买") == []           # negated
     assert hits("隔壁老王说这只必买") == []      # no first-person marker nearby
+
+
+def test_keywords_match_case_sensitively_as_written(tmp_path):
+    """The anchor pre-filter matches lower-cased text; a keyword with letters must still keep its case."""
+    pack = load_pack(_pack(tmp_path, RULE.replace("[{keywords: [必买]}]", "[{keywords: [vip专享, 必买]}]")))
+    hits = lambda s: [f.quote for f in find(Document("<t>", s), pack)]  # noqa: E731
+    assert hits("本周vip专享，必买") == ["vip专享", "必买"]
+    assert hits("本周VIP专享") == []
+    assert [p.literal for p in pack.rules[0].patterns] == [False]  # so it goes through its regex
+
+
+def test_negation_only_counts_within_the_hit_s_clause(tmp_path):
+    pack = load_pack(_pack(tmp_path, "markers: {negation: [不]}\n" + RULE))
+    hits = lambda s: [f.quote for f in find(Document("<t>", s), pack)]  # noqa: E731
+    assert hits("不，必买") == ["必买"]  # the comma ends the negated clause
+    assert hits("不必买") == []

@@ -5,21 +5,33 @@ slow when it starts with ``\\d``, a lookbehind or a case-insensitive group
 (it then tries every position). Almost every rule pattern, though, contains
 some literal that any match must include (``倍股`` in ``\\d+倍股``). This module
 finds such a *necessary literal set* for each pattern by walking the parsed
-regex, so one scan for all anchors tells which patterns can match at all
-and where; the full regexes then run only in small windows around anchors.
+regex, together with how far a match can reach before and after that
+literal. One Aho-Corasick scan for all anchors then tells which patterns can
+match at all and where, and the full regexes run only in the small windows
+those reaches allow around each anchor.
 
-Patterns without a usable anchor (or with unbounded width) are scanned in
-full, so the pre-filter never changes results, only speed.
+Patterns without a usable anchor (or with a reach too long to bound) are
+scanned in full, so the pre-filter never changes results, only speed.
+
+Why a window finds exactly what a full scan finds: every match contains an
+anchor occurrence at a known place, so it lies inside that anchor's window;
+overlapping windows are merged, so no match of a full scan crosses a window
+edge; Python's ``finditer(text, pos, endpos)`` still sees the text before
+``pos`` (lookbehinds, ``\\b``), and each window extends past the longest match
+by the pattern's longest lookahead, so nothing is cut short at ``endpos``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from re import _constants as C  # type: ignore[attr-defined]  # stdlib, stable in 3.11+
 from re import _parser  # type: ignore[attr-defined]
 
+from ahocorasick_rs import AhoCorasick, MatchKind
+
 _MAX_BRANCH_LITERALS = 64
-#: Regexes whose matches may be longer than this are scanned in full.
+#: Regexes that may reach further than this from their anchor are scanned in full.
 MAX_WINDOW = 400
 _ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
 
@@ -29,117 +41,168 @@ def ascii_lower(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
-def _best(candidates: list[set[str]]) -> set[str] | None:
+@dataclass(frozen=True)
+class _Anchor:
+    """Literals one of which every match contains, and how far the match reaches around it.
+
+    ``before``: the most characters a match can have before the literal starts;
+    ``after``: the most it can have after the literal ends.
+    """
+
+    literals: frozenset[str]
+    before: int
+    after: int
+
+
+def _best(candidates: list[_Anchor]) -> _Anchor | None:
     if not candidates:
         return None
-    return max(candidates, key=lambda s: (min(len(x) for x in s), -len(s)))
+    return max(candidates, key=lambda a: (min(len(x) for x in a.literals), -len(a.literals)))
 
 
-def _sequence(items, ignore_case: bool) -> set[str] | None:
-    """Necessary literal set of a concatenation: the best of its parts."""
-    candidates: list[set[str]] = []
+def _max_width(state, items) -> int:
+    return _parser.SubPattern(state, list(items)).getwidth()[1] if items else 0
+
+
+def _sequence(items, ignore_case: bool, state) -> _Anchor | None:
+    """Necessary literals of a concatenation: the best of its parts, with its reach."""
+    items = list(items)
+    candidates: list[_Anchor] = []
     run: list[str] = []
+    run_start = 0
 
-    def flush() -> None:
+    def add(found: _Anchor, first: int, last: int) -> None:
+        """``found`` sits in items[first:last]; widen its reach by the items around them."""
+        before = found.before + _max_width(state, items[:first])
+        after = found.after + _max_width(state, items[last:])
+        candidates.append(_Anchor(found.literals, before, after))
+
+    def flush(end: int) -> None:
         if run:
-            candidates.append({"".join(run)})
+            add(_Anchor(frozenset({"".join(run)}), 0, 0), run_start, end)
             run.clear()
 
-    for op, av in items:
+    for i, (op, av) in enumerate(items):
         if op is C.LITERAL:
             ch = chr(av)
             if ignore_case and ch.lower() != ch.upper() and not ch.isascii():
-                flush()
+                flush(i)
                 continue
+            if not run:
+                run_start = i
             run.append(ch)
             continue
-        flush()
-        found: set[str] | None = None
+        flush(i)
+        found: _Anchor | None = None
         if op is C.SUBPATTERN:
             _group, add_flags, _del_flags, sub = av
-            found = _sequence(sub.data, ignore_case or bool(add_flags & C.SRE_FLAG_IGNORECASE))
+            found = _sequence(sub.data, ignore_case or bool(add_flags & C.SRE_FLAG_IGNORECASE), state)
         elif op is C.BRANCH:
-            sets = [_sequence(branch.data, ignore_case) for branch in av[1]]
-            if all(sets) and sum(len(s) for s in sets) <= _MAX_BRANCH_LITERALS:
-                found = set().union(*sets)  # type: ignore[arg-type]
+            options = [_sequence(branch.data, ignore_case, state) for branch in av[1]]
+            if all(options) and sum(len(o.literals) for o in options) <= _MAX_BRANCH_LITERALS:  # type: ignore[union-attr]
+                found = _Anchor(frozenset().union(*(o.literals for o in options)),  # type: ignore[union-attr]
+                                max(o.before for o in options), max(o.after for o in options))  # type: ignore[union-attr]
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-            low, _high, sub = av
+            low, high, sub = av
             if low >= 1:
-                found = _sequence(sub.data, ignore_case)
+                first = _sequence(sub.data, ignore_case, state)
+                if first is not None:  # the literal of the first repetition; the others come after it
+                    found = _Anchor(first.literals, first.before, first.after + (high - 1) * _max_width(state, sub.data))
         if found:
-            candidates.append(found)
-    flush()
+            add(found, i, i + 1)
+    flush(len(items))
     return _best(candidates)
 
 
-def pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], int | None] | None:
-    """(necessary literals, lower-cased; max match width or None if unbounded).
+def _lookahead_reach(items) -> int:
+    """How far past a match the regex may look: its longest lookahead, plus room for ``$``/``\\b``."""
+    reach = 2
+    for op, av in items:
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            direction, sub = av
+            if direction == 1:
+                reach = max(reach, sub.getwidth()[1] + 2)
+            reach = max(reach, _lookahead_reach(sub.data))
+        elif op is C.SUBPATTERN:
+            reach = max(reach, _lookahead_reach(av[3].data))
+        elif op is C.BRANCH:
+            reach = max([reach] + [_lookahead_reach(b.data) for b in av[1]])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            reach = max(reach, _lookahead_reach(av[2].data))
+        elif op is C.GROUPREF_EXISTS:
+            reach = max([reach] + [_lookahead_reach(b.data) for b in av[1:] if b is not None])
+    return reach
 
-    None when the pattern has no anchor worth using (a lone ASCII letter or
-    digit occurs everywhere): such a pattern is always scanned in full.
+
+def pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, int] | None] | None:
+    """(necessary literals, lower-cased; (reach before, reach after) or None if unbounded).
+
+    A window from ``before`` characters ahead of an anchor's start to
+    ``after`` characters past its end holds every match through it, with
+    room for the pattern's lookaheads. None when the pattern has no anchor
+    worth using (a lone ASCII letter or digit occurs everywhere): such a
+    pattern is always scanned in full.
     """
     try:
         tree = _parser.parse(regex.pattern, regex.flags & ~re.UNICODE)
     except re.error:  # pragma: no cover - the pattern compiled already
         return None
-    literals = _sequence(tree.data, bool(regex.flags & re.IGNORECASE))
-    if not literals or any(len(x) == 1 and x.isascii() and x.isalnum() for x in literals):
+    found = _sequence(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
+    if not found or any(len(x) == 1 and x.isascii() and x.isalnum() for x in found.literals):
         return None
-    _low, high = tree.getwidth()
-    return frozenset(ascii_lower(x) for x in literals), (high if high <= MAX_WINDOW else None)
+    literals = frozenset(ascii_lower(x) for x in found.literals)
+    after = found.after + _lookahead_reach(tree.data)
+    if found.before > MAX_WINDOW or after > MAX_WINDOW:
+        return literals, None
+    return literals, (found.before, after)
 
 
 class AnchorIndex:
-    """One scan of a document for every pattern's anchors."""
+    """One Aho-Corasick scan of a document for every pattern's anchors.
+
+    The automaton (ahocorasick-rs, Rust) reports overlapping matches, so an
+    anchor that starts inside another (会员 inside VIP会员) is found too, in
+    one pass over the text at native speed.
+    """
 
     def __init__(self, anchors: dict[int, frozenset[str]]) -> None:
-        self._owners: dict[str, list[int]] = {}
+        owners: dict[str, list[int]] = {}
         for key, literals in anchors.items():
             for literal in literals:
-                self._owners.setdefault(literal, []).append(key)
-        words = sorted(self._owners, key=len, reverse=True)
-        self._regex = re.compile("|".join(re.escape(w) for w in words)) if words else None
-        # finditer does not report anchors that start inside another anchor's
-        # match (会员 inside VIP会员, 群号 overlapping 加群): list, for every
-        # anchor, the anchors that could start at each of its inner offsets.
-        by_first: dict[str, list[str]] = {}
-        for w in words:
-            by_first.setdefault(w[0], []).append(w)
-        self._inner: dict[str, list[tuple[int, list[str]]]] = {}
-        for w in words:
-            inner = [(0, [o for o in by_first[w[0]] if o != w and w.startswith(o)])]
-            inner += [(i, by_first.get(w[i], [])) for i in range(1, len(w))]
-            self._inner[w] = [(i, lits) for i, lits in inner if lits]
+                owners.setdefault(literal, []).append(key)
+        self._words = list(owners)
+        self._owners = [tuple(owners[w]) for w in self._words]
+        self._automaton = AhoCorasick(self._words, matchkind=MatchKind.Standard) if self._words else None
 
-    def positions(self, text: str) -> dict[int, list[tuple[int, str]]]:
-        """For each pattern key, (start offset, anchor) of every anchor in ``text``."""
-        found: dict[int, list[tuple[int, str]]] = {}
-        if self._regex is None:
+    def positions(self, text: str) -> dict[int, list[tuple[int, int]]]:
+        """For each pattern key, the ``(start, end)`` of every anchor in ``text``."""
+        found: dict[int, list[tuple[int, int]]] = {}
+        if self._automaton is None:
             return found
         lowered = text.lower()  # fast; fall back where lower-casing changes length
         if len(lowered) != len(text):
             lowered = ascii_lower(text)
         owners = self._owners
-        for match in self._regex.finditer(lowered):
-            word, start = match.group(0), match.start()
-            for key in owners[word]:
-                found.setdefault(key, []).append((start, word))
-            for offset, literals in self._inner[word]:
-                for literal in literals:
-                    if lowered.startswith(literal, start + offset):
-                        for key in owners[literal]:
-                            found.setdefault(key, []).append((start + offset, literal))
+        for index, start, end in self._automaton.find_matches_as_indexes(lowered, overlapping=True):
+            for key in owners[index]:
+                if key in found:
+                    found[key].append((start, end))
+                else:
+                    found[key] = [(start, end)]
         return found
 
 
-def windows(anchors: list[tuple[int, str]], width: int, length: int) -> list[tuple[int, int]]:
-    """Merged ``[pos, endpos)`` windows that hold any match through these anchors."""
-    margin = width + 8  # room for lookarounds at the edges
+def windows(anchors: list[tuple[int, int]], reach: tuple[int, int], length: int) -> list[tuple[int, int]]:
+    """Merged ``[pos, endpos)`` windows that hold every match through these anchors."""
+    before, after = reach
     spans: list[tuple[int, int]] = []
-    for start, _ in sorted(anchors):
-        lo, hi = max(0, start - margin), min(length, start + margin)
+    for start, end in sorted(anchors):
+        lo, hi = start - before, end + after
         if spans and lo <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+            if hi > spans[-1][1]:
+                spans[-1] = (spans[-1][0], hi)
         else:
-            spans.append((lo, hi))
+            spans.append((lo if lo > 0 else 0, hi))
+    if spans and spans[-1][1] > length:
+        spans[-1] = (spans[-1][0], length)
     return spans

@@ -11,15 +11,13 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
-from itertools import chain
 from dataclasses import asdict, dataclass, field
+from itertools import chain
+from typing import NamedTuple
 
 from .document import Document
 from .anchors import windows
-from .rulepack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, Pattern, Rule, RulePack
-
-_CLAUSE_BREAKS = set(",，。!！?？;；:：\n")
-
+from .rulepack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, Rule, RulePack
 
 @dataclass
 class Finding:
@@ -43,41 +41,52 @@ class Finding:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class _Hit:
-    rule: Rule
-    start: int  # original offsets
+class _Hit(NamedTuple):
+    """A rule hit before merging, in original offsets.
+
+    A tuple so hits sort by (start, end, order) at C speed; ``order`` is the
+    hit's place in pattern order, so ties sort as the pack lists its rules.
+    """
+
+    start: int
     end: int
+    order: int
+    rule: Rule
     gloss: str
 
 
-def _negated(rule_text: str, start: int, negation) -> bool:
-    """A negation word just before the hit, within its own clause (不保本, 并非稳赚)."""
-    window = rule_text[max(0, start - NEGATION_WINDOW) : start]
-    for i in range(len(window) - 1, -1, -1):
-        if window[i] in _CLAUSE_BREAKS:
-            window = window[i + 1 :]
-            break
-    return bool(window) and negation.search(window) is not None
+def _leftmost_longest(anchor: tuple[int, int]) -> tuple[int, int]:
+    return anchor[0], -anchor[1]
 
 
-def _spans(pattern: Pattern, text: str, anchors: list[tuple[int, str]] | None, glossary: dict[str, str]):
-    """(start, end, gloss) of every match of ``pattern`` in normalised ``text``."""
+def _spans(pack: RulePack, key: int, text: str, anchors: list[tuple[int, int]] | None) -> list[tuple[int, int, str]]:
+    """(start, end, gloss) of every match of pattern ``key`` in normalised ``text``."""
+    pattern = pack.patterns[key][1]
+    keywords = pattern.keywords
     if pattern.literal and anchors is not None:
         # The same leftmost-longest, non-overlapping hits the regex would give.
         spans, last_end = [], -1
-        for at, word in sorted(anchors, key=lambda a: (a[0], -len(a[1]))):
+        for at, end in sorted(anchors, key=_leftmost_longest):
             if at >= last_end:
-                spans.append((at, at + len(word), pattern.keywords[word]))
-                last_end = at + len(word)
+                spans.append((at, end, keywords[text[at:end]]))
+                last_end = end
         return spans
-    if pattern.width is None or anchors is None:
-        matches: Iterable[re.Match[str]] = pattern.regex.finditer(text)
+    regex = pattern.regex
+    if pattern.reach is None or anchors is None:
+        matches: Iterable[re.Match[str]] = regex.finditer(text)
+    elif len(anchors) == 1:
+        (start, end), (before, after) = anchors[0], pattern.reach
+        matches = regex.finditer(text, start - before if start > before else 0, end + after)
     else:
         matches = chain.from_iterable(
-            pattern.regex.finditer(text, pos, endpos) for pos, endpos in windows(anchors, pattern.width, len(text))
+            regex.finditer(text, pos, endpos) for pos, endpos in windows(anchors, pattern.reach, len(text))
         )
-    return [(m.start(), m.end(), pattern.gloss_for(m, glossary)) for m in matches if m.end() > m.start()]
+    if keywords:
+        return [(m.start(), m.end(), keywords.get(m.group(0), "")) for m in matches if m.end() > m.start()]
+    if "{" in pattern.gloss:
+        return [(m.start(), m.end(), pack.template_gloss(key, m)) for m in matches if m.end() > m.start()]
+    gloss = pattern.gloss
+    return [(m.start(), m.end(), gloss) for m in matches if m.end() > m.start()]
 
 
 def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
@@ -85,20 +94,24 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
     norm = doc.normalized
     text = norm.text
     anchored = pack.anchor_index.positions(text)
-    negation = pack.negation
-    found = []
-    for key, (rule, pattern) in enumerate(pack.patterns):
-        if pattern.anchors is not None and key not in anchored:
-            continue
-        for s, e, gloss in _spans(pattern, text, anchored.get(key), pack.glossary):
-            if rule.negatable and negation is not None and _negated(text, s, negation):
+    keys = sorted([*anchored, *pack.unanchored_keys])
+    patterns = pack.patterns
+    negation, window = pack.negation_in_clause, NEGATION_WINDOW
+    to_original = norm.span_to_original if norm.deleted_before else None
+    found: list[_Hit] = []
+    for key in keys:
+        rule = patterns[key][0]
+        for s, e, gloss in _spans(pack, key, text, anchored.get(key)):
+            # A negation just before the hit, within its own clause (不保本, 并非稳赚).
+            if rule.negatable and negation is not None and negation.search(text[max(0, s - window) : s]):
                 continue
             if rule.requires and not all(c.holds(text, s, e) for c in rule.requires):
                 continue
             if rule.unless and any(c.holds(text, s, e) for c in rule.unless):
                 continue
-            start, end = norm.span_to_original(s, e)
-            found.append(_Hit(rule, start, end, gloss))
+            if to_original is not None:
+                s, e = to_original(s, e)
+            found.append(_Hit(s, e, len(found), rule, gloss))
     return found
 
 
@@ -109,33 +122,24 @@ def _finding_id(doc: Document, rule_id: str, start: int, end: int) -> str:
 
 def _merge(doc: Document, group: list[_Hit]) -> Finding:
     if len(group) == 1:
-        lead = group[0]
-        start, end, glosses = lead.start, lead.end, [lead.gloss] if lead.gloss else []
+        start, end, _, lead, gloss = group[0]
+        rule_ids = [lead.id]
     else:
-        lead = max(group, key=lambda h: (SEVERITY_RANK[h.rule.severity], -(h.start)))
-        start, end = min(h.start for h in group), max(h.end for h in group)
+        # The most severe rule leads; among equals, the earliest hit.
+        lead = max(group, key=lambda h: (SEVERITY_RANK[h.rule.severity], -h.start)).rule
+        start, end = group[0].start, max(h.end for h in group)  # the group is sorted by start
         # A hit inside a longer hit says less about the same words: keep the longer one's gloss.
         outer = [h for h in group if not any(o is not h and o.start <= h.start and h.end <= o.end
                                              and (o.end - o.start) > (h.end - h.start) for o in group)]
-        glosses = list(dict.fromkeys(h.gloss for h in sorted(outer, key=lambda h: h.start) if h.gloss))
-    context = doc.sentence_around(start, end)
-    line, column = doc.line_col(start)
+        gloss = "; ".join(dict.fromkeys(h.gloss for h in outer if h.gloss))
+        rule_ids = list(dict.fromkeys(h.rule.id for h in group))
+    line, column, context_start, context_end = doc.locate(start, end)
+    text = doc.text
+    # Positional, in field order: this runs once per finding and keywords cost a third of it.
     return Finding(
-        rule_id=lead.rule.id,
-        category=lead.rule.category,
-        severity=lead.rule.severity,
-        start=start,
-        end=end,
-        quote=doc.text[start:end],
-        context=doc.text[context.start : context.end],
-        message=lead.rule.message,
-        explanation=lead.rule.explanation,
-        gloss="; ".join(glosses),
-        line=line,
-        column=column,
-        context_start=context.start,
-        rule_ids=list(dict.fromkeys(h.rule.id for h in group)),
-        id=_finding_id(doc, lead.rule.id, start, end),
+        lead.id, lead.category, lead.severity, start, end, text[start:end], text[context_start:context_end],
+        lead.message, lead.explanation, gloss, line, column, context_start, rule_ids,
+        _finding_id(doc, lead.id, start, end),
     )
 
 
@@ -143,10 +147,14 @@ def find(doc: Document, pack: RulePack) -> list[Finding]:
     """All findings in ``doc``: overlapping hits of one category merged, sorted by offset."""
     by_category: dict[str, list[_Hit]] = {}
     for hit in _all_hits(doc, pack):
-        by_category.setdefault(hit.rule.category, []).append(hit)
+        category = hit.rule.category
+        if category in by_category:
+            by_category[category].append(hit)
+        else:
+            by_category[category] = [hit]
     findings = []
     for hits in by_category.values():
-        hits.sort(key=lambda h: (h.start, h.end))
+        hits.sort()  # by start, end, then pack order (the order numbers are unique)
         group = [hits[0]]
         group_end = hits[0].end
         for hit in hits[1:]:

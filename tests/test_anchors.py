@@ -1,0 +1,97 @@
+"""The literal-anchor pre-filter must change speed only, never findings.
+
+The reference is the same pack with the pre-filter switched off: every
+pattern's regex run over the whole text. Texts are built from the pack's own
+examples and sample lines, so rules really fire, with the characters that
+stress offsets and windows mixed in (full-width letters, zero-width marks,
+CRLF, traditional characters, upper-case VIP, negations, lone digits).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from finflag.anchors import AnchorIndex, pattern_anchors, windows
+from finflag.document import Document
+from finflag.findings import find
+from finflag.rulepack import RulePack, load_packs
+
+from .conftest import SAMPLES
+
+_NOISE = ["\u3000", "\u00a0", "\u200b", "\r\n", "\n", "，", "！", "。", "VIP", "vip", "ＶＩＰ", "不", "并非", "没",
+          "１２３", "5", "12", "：", "穩賺", "會員", "加群", "微信", "  ", "İ", "𠀀", "\t", "目标价", "元"]
+
+
+def _fragments(pack: RulePack) -> list[str]:
+    frags = []
+    for rule in pack.rules:
+        for example in (*rule.examples_match, *rule.examples_no_match):
+            frags.append(example if isinstance(example, str) else example["text"])
+    for path in sorted(SAMPLES.glob("*.txt")):
+        text = path.read_bytes().decode("utf-8", errors="ignore")
+        frags += [line for line in text.replace("。", "。\n").splitlines() if line.strip()][:40]
+    return frags
+
+
+def _without_prefilter(pack: RulePack) -> RulePack:
+    rules = [dataclasses.replace(rule, patterns=tuple(
+        dataclasses.replace(p, anchors=None, reach=None, literal=False) for p in rule.patterns)) for rule in pack.rules]
+    return dataclasses.replace(pack, rules=rules, _gloss_cache={})
+
+
+PACK = load_packs()
+FULL_SCAN = _without_prefilter(PACK)
+FRAGMENTS = _fragments(PACK)
+
+
+def _findings(text: str, pack: RulePack) -> list[dict]:
+    return [f.to_dict() for f in find(Document("<t>", text), pack)]
+
+
+def test_the_reference_pack_really_scans_every_pattern_in_full():
+    assert PACK.unanchored_keys != FULL_SCAN.unanchored_keys
+    assert len(FULL_SCAN.unanchored_keys) == len(FULL_SCAN.patterns)
+
+
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.sampled_from(_NOISE)), min_size=1, max_size=12))
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_prefilter_gives_exactly_the_findings_of_a_full_scan(pieces):
+    text = "".join(pieces)
+    assert _findings(text, PACK) == _findings(text, FULL_SCAN)
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.txt")), ids=lambda p: p.name)
+def test_prefilter_matches_a_full_scan_on_every_sample(path):
+    from finflag.ingest import Source, load_document
+
+    text = load_document(Source(str(path))).text
+    found = _findings(text, PACK)
+    assert found == _findings(text, FULL_SCAN)
+
+
+def test_overlapping_anchors_are_all_reported():
+    """会员 starts inside VIP会员 and 群号 overlaps 加群: both must still be seen."""
+    index = AnchorIndex({0: frozenset({"vip会员"}), 1: frozenset({"会员"}), 2: frozenset({"加群"}), 3: frozenset({"群号"})})
+    found = index.positions("加入VIP会员，加群号88")
+    assert found == {0: [(2, 7)], 1: [(5, 7)], 2: [(8, 10)], 3: [(9, 11)]}
+
+
+def test_reach_bounds_where_a_match_can_lie_around_its_anchor():
+    literals, reach = pattern_anchors(re.compile(r"(?P<n>\d{1,3})\s{0,2}倍股(?!票)"))
+    assert literals == {"倍股"}
+    assert reach == (5, 3)  # up to 3 digits and 2 spaces before; the lookahead (1) plus room for $ and \b after
+    text = "这是123  倍股吗"
+    (start, end), = AnchorIndex({0: literals}).positions(text)[0]
+    (lo, hi), = windows([(start, end)], reach, len(text))
+    assert re.compile(r"(?P<n>\d{1,3})\s{0,2}倍股(?!票)").search(text, lo, hi).group(0) == "123  倍股"
+
+
+def test_unbounded_patterns_and_lone_letters_are_scanned_in_full():
+    assert pattern_anchors(re.compile(r"\d+倍股"))[1] is None  # anchored, but a match can start anywhere before it
+    assert pattern_anchors(re.compile(r"[A-Z]\d{2}")) is None  # no literal at all
+    assert pattern_anchors(re.compile(r"a\d")) is None  # a lone ASCII letter occurs everywhere
