@@ -8,6 +8,7 @@ real default model in test_default_model.py (slow).
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -81,3 +82,18 @@ def test_summarize_reports_bad_inputs_and_goes_on(tmp_path, smollm2_gguf, model_
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert "summary" in lines[0] and "findings" not in lines[0]
     assert lines[1]["error"] == "empty file"
+
+
+def test_analyze_text_and_markdown_views_carry_findings_summary_and_checks(smollm2_gguf, model_cache):
+    post = SAMPLES / "mixed-news-with-footer.txt"
+    args = [str(post), "--model", smollm2_gguf, "--max-words", "30", "--quiet"]
+    text = CliRunner().invoke(main, ["analyze", *args, "--fail-on", "error"])
+    assert text.exit_code == 1, text.output  # the post has an error-level claim
+    assert "risk: high  (8 findings)" in text.stdout and "«暴涨在即»" in text.stdout
+    assert "Machine-generated English summary" in text.stdout
+    for check in CHECKS:
+        assert re.search(rf"^  (ok      |REPAIRED|FAIL    ) {check}: ", text.stdout, re.M), check
+    markdown = CliRunner().invoke(main, ["summarize", *args, "--format", "markdown"])
+    assert markdown.exit_code == 0, markdown.output
+    assert markdown.stdout.startswith(f"## {post}\n") and "### Summary (machine-generated" in markdown.stdout
+    assert "| Line | Severity |" not in markdown.stdout  # summarize leaves the findings out

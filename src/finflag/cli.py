@@ -15,11 +15,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .ingest import MAX_BYTES, InputError
+from .ingest import MAX_BYTES
 from .rulepack import CATEGORIES, SEVERITIES, RulePackError
 
-EXIT_FINDINGS = 1
-EXIT_ERROR = 2
 
 FLAG_EXAMPLES = """
 \b
@@ -105,9 +103,8 @@ def flag(paths, fmt, min_severity, fail_on, rule_paths, no_default_rules, allow_
     PATHS are files, folders (searched recursively) or '-' for standard input.
     """
     from .allowlist import AllowListError, load_allowlist
-    from .findings import at_or_above
     from .pipeline import FlagOptions, flag_paths
-    from .report import format_error_markdown, format_markdown, format_text, to_jsonl
+    from .report import ResultWriter
 
     pack = _load_pack(rule_paths, no_default_rules)
     try:
@@ -115,40 +112,10 @@ def flag(paths, fmt, min_severity, fail_on, rule_paths, no_default_rules, allow_
     except AllowListError as exc:
         raise click.UsageError(str(exc)) from None
     options = FlagOptions(min_severity, allow, encoding, int(max_size * 2**20))
-    colour = sys.stdout.isatty() if color is None else color
-    failed = failing = 0
-    json_items = []
-    first = True
+    writer = ResultWriter(fmt, sys.stdout.isatty() if color is None else color, fail_on)
     for item in flag_paths(_read_paths(paths), pack, options, globs, excludes):
-        if isinstance(item, InputError):
-            failed += 1
-            click.echo(f"finflag: error: {item}", err=True)
-        else:
-            failing += bool(fail_on and at_or_above(item.findings, fail_on))
-            for warning in item.doc.warnings:
-                click.echo(f"finflag: warning: {item.doc.path}: {warning}", err=True)
-        if fmt == "jsonl":
-            click.echo(to_jsonl(item))
-        elif fmt == "json":
-            json_items.append(item)
-        elif isinstance(item, InputError):
-            if fmt == "markdown":
-                click.echo(format_error_markdown(item))
-        else:
-            if not first and fmt == "text":
-                click.echo()
-            click.echo(format_markdown(item) if fmt == "markdown" else format_text(item, colour))
-            first = False
-    if fmt == "json":
-        from .report import error_dict
-
-        objects = [error_dict(i) if isinstance(i, InputError) else i.to_dict() for i in json_items]
-        click.echo(json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False, indent=2))
-    if failed:
-        click.echo(f"finflag: {failed} input(s) could not be read", err=True)
-        sys.exit(EXIT_ERROR)
-    if failing:
-        sys.exit(EXIT_FINDINGS)
+        writer.add(item)
+    sys.exit(writer.finish())
 
 
 @main.group()
@@ -204,6 +171,7 @@ def rules_show(rule_id, rule_paths, no_default_rules):
 def eval_command(labels, fmt, rule_paths, no_default_rules):
     """Precision, recall and F1 per category against a labelled corpus."""
     from .evaluate import LabelError, evaluate, evaluation_dict, format_evaluation
+    from .report import EXIT_ERROR
 
     pack = _load_pack(rule_paths, no_default_rules)
     try:

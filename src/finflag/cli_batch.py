@@ -35,6 +35,7 @@ def _progress_printer(quiet: bool):
 def run_batch_command(paths, out_dir: Path, rule_paths, options, summarizer, jobs, globs, excludes, force, quiet,
                       fail_on) -> None:
     from .cli import _read_paths
+    from .report import EXIT_ERROR, EXIT_FINDINGS
 
     if not jobs:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -55,14 +56,14 @@ def run_batch_command(paths, out_dir: Path, rule_paths, options, summarizer, job
                f"{stats.skipped} unchanged (skipped), {stats.failed} failed, {stats.findings} findings; "
                f"results in {out_dir}", err=True)
     if stats.failed:
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
     if fail_on:
         from .batch import load_results
         from .rulepack import SEVERITY_RANK
 
         floor = SEVERITY_RANK[fail_on]
         if any(SEVERITY_RANK[f["severity"]] >= floor for r in load_results(out_dir) for f in r.get("findings", [])):
-            sys.exit(1)
+            sys.exit(EXIT_FINDINGS)
 
 
 def _report_dir(path: Path) -> Path:

@@ -6,7 +6,6 @@ this; the model libraries themselves are imported only when a model loads.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -83,9 +82,9 @@ def format_summary_text(summary: dict[str, Any]) -> str:
     if summary["tickers"]:
         lines += ["", "Tickers: " + ", ".join(summary["tickers"])]
     lines += ["", "Checks:"]
+    marks = {"pass": "ok      ", "repaired": "REPAIRED", "fail": "FAIL    "}  # a repair changed the text: say so
     for check in summary["checks"]:
-        mark = "ok  " if check["status"] == "pass" else "FAIL"
-        lines.append(f"  {mark} {check['check']}: {check['message']}")
+        lines.append(f"  {marks.get(check['status'], check['status'])} {check['check']}: {check['message']}")
     t = summary["timings"]
     lines += ["", f"Model load {t['load_s']} s; {t['prompt_tokens']} prompt tokens at {t['prompt_tok_s']}/s, "
                   f"{t['gen_tokens']} generated at {t['gen_tok_s']}/s; {t['total_s']} s in all"]
@@ -103,53 +102,41 @@ def format_summary_markdown(summary: dict[str, Any]) -> str:
 
 
 def _run(paths, fmt, summarizer, pack, options, globs, excludes, with_findings: bool, fail_on=None):
-    from .findings import at_or_above
-    from .ingest import expand_sources
-    from .pipeline import flag_sources
-    from .report import error_dict, format_error_markdown, format_markdown, format_text
-
     from .backends import BackendError
+    from .ingest import expand_sources
     from .model import ModelError
+    from .pipeline import flag_sources
+    from .report import FlagResult, ResultWriter, format_markdown, format_text
 
-    failed = failing = 0
-    collected = []
-    for item in flag_sources(expand_sources(paths, globs, excludes), pack, options):
-        if isinstance(item, InputError):
-            failed += 1
-            click.echo(f"finflag: error: {item}", err=True)
-            data = error_dict(item)
-        else:
-            try:
-                summary = summarizer.summarize(item.doc, item.findings)
-            except (ModelError, BackendError) as exc:
-                summarizer.close()
-                raise click.ClickException(str(exc)) from None
-            item.extra["summary"] = summary
-            failing += bool(fail_on and at_or_above(item.findings, fail_on))
-            data = item.to_dict()
+    class SummaryWriter(ResultWriter):
+        """The flag views with the summary added; ``summarize`` leaves the findings out."""
+
+        def data(self, result: FlagResult) -> dict[str, Any]:
+            data = result.to_dict()
             if not with_findings:
                 data = {k: v for k, v in data.items() if k not in ("findings", "verdict", "suppressed", "rules")}
-        if fmt == "jsonl":
-            click.echo(json.dumps(data, ensure_ascii=False))
-        elif fmt == "json":
-            collected.append(data)
-        elif isinstance(item, InputError):
-            if fmt == "markdown":
-                click.echo(format_error_markdown(item))
-        elif fmt == "markdown":
-            click.echo((format_markdown(item) if with_findings else f"## {item.doc.path}\n")
-                       + "\n" + format_summary_markdown(item.extra["summary"]))
-        else:
-            head = format_text(item, sys.stdout.isatty()) if with_findings else item.doc.path
-            click.echo(head + "\n\n" + format_summary_text(item.extra["summary"]) + "\n")
-    summarizer.close()
-    if fmt == "json":
-        click.echo(json.dumps(collected[0] if len(collected) == 1 else collected, ensure_ascii=False, indent=2))
-    if failed:
-        click.echo(f"finflag: {failed} input(s) could not be read", err=True)
-        sys.exit(2)
-    if failing:
-        sys.exit(1)
+            return data
+
+        def text(self, result: FlagResult) -> str:
+            head = format_text(result, self.colour) if with_findings else result.doc.path
+            return head + "\n\n" + format_summary_text(result.extra["summary"])
+
+        def markdown(self, result: FlagResult) -> str:
+            head = format_markdown(result) if with_findings else f"## {result.doc.path}\n"
+            return head + "\n" + format_summary_markdown(result.extra["summary"])
+
+    writer = SummaryWriter(fmt, sys.stdout.isatty(), fail_on)
+    try:
+        for item in flag_sources(expand_sources(paths, globs, excludes), pack, options):
+            if not isinstance(item, InputError):
+                try:
+                    item.extra["summary"] = summarizer.summarize(item.doc, item.findings)
+                except (ModelError, BackendError) as exc:
+                    raise click.ClickException(str(exc)) from None
+            writer.add(item)
+    finally:
+        summarizer.close()
+    sys.exit(writer.finish())
 
 
 @click.command(epilog=SUMMARY_EXAMPLES)

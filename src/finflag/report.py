@@ -14,7 +14,7 @@ import click
 
 from . import REPORT_SCHEMA, __version__
 from .document import Document
-from .findings import Finding
+from .findings import Finding, at_or_above
 from .ingest import InputError
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -126,3 +126,67 @@ def format_markdown(result: FlagResult) -> str:
 
 def format_error_markdown(error: InputError) -> str:
     return f"## {error.path}\n\n**Not analysed:** {error.reason}\n"
+
+
+#: Exit codes shared by every command that reads posts.
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+
+class ResultWriter:
+    """Prints results in one ``--format`` as they arrive and keeps score for the exit code.
+
+    ``flag``, ``summarize`` and ``analyze`` all write through it, so they treat
+    formats, unreadable inputs, input warnings and exit codes the same way.
+    The model commands subclass it to add the summary to each view.
+    """
+
+    def __init__(self, fmt: str, colour: bool = False, fail_on: str | None = None) -> None:
+        self.fmt, self.colour, self.fail_on = fmt, colour, fail_on
+        self.failed = 0  # inputs that could not be read
+        self.failing = 0  # results with a finding at or above fail_on
+        self._collected: list[dict[str, Any]] = []  # json: printed together at the end
+        self._first = True
+
+    def data(self, result: FlagResult) -> dict[str, Any]:
+        return result.to_dict()
+
+    def text(self, result: FlagResult) -> str:
+        return format_text(result, self.colour)
+
+    def markdown(self, result: FlagResult) -> str:
+        return format_markdown(result)
+
+    def add(self, item: FlagResult | InputError) -> None:
+        if isinstance(item, InputError):
+            self.failed += 1
+            click.echo(f"finflag: error: {item}", err=True)
+        else:
+            if self.fail_on and at_or_above(item.findings, self.fail_on):
+                self.failing += 1
+            for warning in item.doc.warnings:
+                click.echo(f"finflag: warning: {item.doc.path}: {warning}", err=True)
+        if self.fmt in ("json", "jsonl"):
+            data = error_dict(item) if isinstance(item, InputError) else self.data(item)
+            if self.fmt == "jsonl":
+                click.echo(json.dumps(data, ensure_ascii=False))
+            else:
+                self._collected.append(data)
+        elif isinstance(item, InputError):
+            if self.fmt == "markdown":
+                click.echo(format_error_markdown(item))
+        else:
+            if not self._first and self.fmt == "text":
+                click.echo()
+            click.echo(self.markdown(item) if self.fmt == "markdown" else self.text(item))
+            self._first = False
+
+    def finish(self) -> int:
+        """Print what waits for the end (one JSON document, the failure count); return the exit code."""
+        if self.fmt == "json":
+            objects = self._collected
+            click.echo(json.dumps(objects[0] if len(objects) == 1 else objects, ensure_ascii=False, indent=2))
+        if self.failed:
+            click.echo(f"finflag: {self.failed} input(s) could not be read", err=True)
+            return EXIT_ERROR
+        return EXIT_FINDINGS if self.failing else 0
