@@ -60,6 +60,17 @@ def _best(candidates: list[_Anchor]) -> _Anchor | None:
     return max(candidates, key=lambda a: (min(len(x) for x in a.literals), -len(a.literals)))
 
 
+def _union(options: list[_Anchor | None]) -> _Anchor | None:
+    """Anchor of an alternation: every branch must have one, and together not too many."""
+    if not all(options):
+        return None
+    anchors = [o for o in options if o is not None]
+    if sum(len(a.literals) for a in anchors) > _MAX_BRANCH_LITERALS:
+        return None
+    return _Anchor(frozenset().union(*(a.literals for a in anchors)),
+                   max(a.before for a in anchors), max(a.after for a in anchors))
+
+
 def _max_width(state, items) -> int:
     return _parser.SubPattern(state, list(items)).getwidth()[1] if items else 0
 
@@ -98,16 +109,14 @@ def _sequence(items, ignore_case: bool, state) -> _Anchor | None:
             _group, add_flags, _del_flags, sub = av
             found = _sequence(sub.data, ignore_case or bool(add_flags & C.SRE_FLAG_IGNORECASE), state)
         elif op is C.BRANCH:
-            options = [_sequence(branch.data, ignore_case, state) for branch in av[1]]
-            if all(options) and sum(len(o.literals) for o in options) <= _MAX_BRANCH_LITERALS:  # type: ignore[union-attr]
-                found = _Anchor(frozenset().union(*(o.literals for o in options)),  # type: ignore[union-attr]
-                                max(o.before for o in options), max(o.after for o in options))  # type: ignore[union-attr]
+            found = _union([_sequence(branch.data, ignore_case, state) for branch in av[1]])
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
             low, high, sub = av
             if low >= 1:
                 first = _sequence(sub.data, ignore_case, state)
                 if first is not None:  # the literal of the first repetition; the others come after it
-                    found = _Anchor(first.literals, first.before, first.after + (high - 1) * _max_width(state, sub.data))
+                    rest = (high - 1) * _max_width(state, sub.data)
+                    found = _Anchor(first.literals, first.before, first.after + rest)
         if found:
             add(found, i, i + 1)
     flush(len(items))
