@@ -56,11 +56,6 @@ def error_dict(error: InputError) -> dict[str, Any]:
     return {"schema": REPORT_SCHEMA, "tool": f"finflag {__version__}", "path": error.path, "error": error.reason}
 
 
-def to_jsonl(item: FlagResult | InputError) -> str:
-    data = item.to_dict() if isinstance(item, FlagResult) else error_dict(item)
-    return json.dumps(data, ensure_ascii=False)
-
-
 def _trimmed_context(finding: Finding, limit: int = _CONTEXT_CHARS) -> tuple[str, str, str]:
     """Context split around the quote, trimmed so the quote stays visible."""
     context = finding.context
