@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finflag.anchors import AnchorIndex, pattern_anchors, windows
+from finflag.anchors import AnchorIndex, pattern_anchors, searches_in_place, windows
 from finflag.document import Document
 from finflag.findings import find
 from finflag.ingest import Source, load_document
@@ -85,7 +85,8 @@ def test_reach_bounds_where_a_match_can_lie_around_its_anchor():
     assert reach == (5, 3)  # up to 3 digits and 2 spaces before; the lookahead (1) plus room for $ and \b after
     text = "这是123  倍股吗"
     (start, end), = AnchorIndex({0: literals}).positions(text)[0]
-    (lo, hi), = windows([(start, end)], reach, len(text))
+    (lo, hi, last_anchor), = windows([(start, end)], reach, len(text))
+    assert last_anchor == start
     assert re.compile(r"(?P<n>\d{1,3})\s{0,2}倍股(?!票)").search(text, lo, hi).group(0) == "123  倍股"
 
 
@@ -99,3 +100,54 @@ def test_the_comparison_is_not_vacuous():
     """The samples and the generated texts do make rules fire."""
     assert sum(len(_findings(text, PACK)) for text in _SAMPLE_TEXTS.values()) >= 80
     assert sum(bool(_findings(frag, PACK)) for frag in FRAGMENTS) >= 100  # 122 of the fragments fire
+
+
+def test_windows_merge_overlaps_and_remember_their_last_anchor():
+    """Two anchors close together share a window whose last anchor is the second; a far one gets its own."""
+    spans = windows([(50, 52), (10, 12), (14, 16)], (5, 3), 54)
+    assert spans == [(5, 19, 14), (45, 54, 50)]  # clipped to the text's length
+
+
+def test_a_window_with_one_anchor_left_stops_after_one_match():
+    """Every match holds a whole anchor, so after the match through the last anchor nothing can follow.
+
+    Two anchors in one window give two matches; the findings equal a full
+    scan's whichever way the windows fall (the prefilter tests above).
+    """
+    text = "我们10倍股，还有20倍股。"  # anchors 倍 at 4 and 11 share one window (reach 12 before)
+    key = next(k for k, (rule, pattern) in enumerate(PACK.patterns) if rule.id == "hype.multibagger" and not pattern.literal)
+    (window,) = windows(PACK.anchor_index.positions(text)[key], PACK.patterns[key][1].reach, len(text))
+    assert window[2] == 11
+    found = [f["quote"] for f in _findings(text, PACK) if f["category"] == "hype"]
+    assert found == ["10倍股", "20倍股"] == [f["quote"] for f in _findings(text, FULL_SCAN) if f["category"] == "hype"]
+
+
+# Searching text[pos:endpos] and searching text in place with (pos, endpos) differ only
+# for what looks before pos: ^, \A, \b, \B and lookbehinds.
+_IN_PLACE = [r"(?:不|没|并非)[^,，。]*\Z", r"浮盈|\d{1,3}%", r"会员$", r"(?=元)\d", r"(?i:vip)(?:群|会员)"]
+_NOT_IN_PLACE = [r"^会员", r"\A会员", r"\bvip", r"会员\B", r"(?<![\d.])1\d", r"(?:x|(?<!不)赚)", r"(?:a(?!b(?<=c)))"]
+
+
+@pytest.mark.parametrize("pattern", _IN_PLACE)
+def test_patterns_that_only_look_ahead_search_in_place(pattern):
+    assert searches_in_place(re.compile(pattern))
+
+
+@pytest.mark.parametrize("pattern", _NOT_IN_PLACE)
+def test_patterns_that_look_before_the_window_need_a_slice(pattern):
+    assert not searches_in_place(re.compile(pattern))
+
+
+@given(st.sampled_from(_IN_PLACE), st.text(alphabet="不没并非会员浮盈赚元vipVIP群1235%,，。 \n", max_size=30), st.data())
+@settings(max_examples=400, deadline=None)
+def test_in_place_search_finds_what_a_slice_search_finds(pattern, text, data):
+    regex = re.compile(pattern)
+    pos = data.draw(st.integers(0, len(text)))
+    endpos = data.draw(st.integers(pos, len(text)))
+    assert (regex.search(text, pos, endpos) is None) == (regex.search(text[pos:endpos]) is None)
+
+
+def test_the_slice_check_is_needed_for_patterns_that_look_before():
+    """The control for the property above: a lookbehind sees past ``pos`` in place, not in a slice."""
+    regex = re.compile(r"(?<!不)赚")
+    assert regex.search("不赚", 1, 2) is None and regex.search("不赚"[1:2]) is not None

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from finflag.document import Document
 from finflag.findings import find
-from finflag.normalize import normalize
+from finflag.normalize import FOLD, fold, normalize
 
 # Text that mixes the characters normalisation touches with Chinese and digits.
 _ODD = "\u00a0\u3000\u2002\u200b\u200c\ufeff\u00ad\r\n\t"
@@ -20,6 +20,12 @@ def test_full_width_and_odd_spaces_fold_one_to_one():
     norm = normalize("浮盈超３７％！\u00a0ＶＩＰ会员")
     assert norm.text == "浮盈超37%! VIP会员"
     assert norm.deleted_before == []
+
+
+@given(st.text(alphabet=st.sampled_from(sorted(FOLD) + list(_ZH + "abc 1\n")), max_size=300) | st.text(max_size=100))
+@settings(max_examples=400)
+def test_fold_replaces_each_character_as_a_translate_table_would(text):
+    assert fold(text) == text.translate(str.maketrans(FOLD))
 
 
 def test_zero_width_and_crlf_are_dropped_and_mapped_back():

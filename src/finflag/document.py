@@ -12,9 +12,36 @@ import hashlib
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any, Callable, Generic, TypeVar
 
 from .normalize import NormalizedText, normalize
+
+
+_T = TypeVar("_T")
+
+
+class _cached(Generic[_T]):
+    """``functools.cached_property`` without its lock.
+
+    On Python 3.11 cached_property takes a lock on every first access (3.12
+    dropped it), and the rule layer computes four of these per post. Two
+    threads racing on one document would at worst compute a value twice:
+    every value is a pure function of the text.
+    """
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+        self.name = func.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> _T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 @dataclass(frozen=True)
@@ -64,25 +91,25 @@ class Document:
     language: str = "unknown"
     warnings: list[str] = field(default_factory=list)
 
-    @cached_property
+    @_cached
     def digest(self) -> str:
         """Content hash of the text: identifies the document across runs and renames."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
-    @cached_property
+    @_cached
     def normalized(self) -> NormalizedText:
         return normalize(self.text)
 
-    @cached_property
+    @_cached
     def paragraphs(self) -> list[Span]:
         """Non-blank lines: saved posts put one paragraph on each line."""
         return _spans(_PARAGRAPH, self.text)
 
-    @cached_property
+    @_cached
     def sentences(self) -> list[Span]:
         return _spans(_SENTENCE, self.text)
 
-    @cached_property
+    @_cached
     def _line_starts(self) -> list[int]:
         return [0] + [m.end() for m in _NEWLINE.finditer(self.text)]
 
@@ -91,7 +118,7 @@ class Document:
         line = bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
 
-    @cached_property
+    @_cached
     def _sentence_ends(self) -> list[int]:
         return [m.start() for m in _ENDER.finditer(self.text)]
 

@@ -10,16 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from itertools import chain
-from typing import NamedTuple
+from operator import attrgetter
+from typing import Any
 
 from .document import Document
 from .anchors import windows
-from .rulepack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, Rule, RulePack
+from .rulepack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     rule_id: str
     category: str
@@ -41,52 +40,98 @@ class Finding:
         return asdict(self)
 
 
-class _Hit(NamedTuple):
-    """A rule hit before merging, in original offsets.
+#: A rule hit before merging, in original offsets: ``(category, start, end, order, rule, gloss)``.
+#: A plain tuple, so hits sort by category, start, end and then ``order`` (the hit's
+#: place in pattern order: ties sort as the pack lists its rules) at C speed.
+_Hit = tuple[str, int, int, int, Rule, str]
 
-    A tuple so hits sort by (start, end, order) at C speed; ``order`` is the
-    hit's place in pattern order, so ties sort as the pack lists its rules.
-    """
 
-    start: int
-    end: int
-    order: int
-    rule: Rule
-    gloss: str
+_BY_POSITION = attrgetter("start", "end", "category")
 
 
 def _leftmost_longest(anchor: tuple[int, int]) -> tuple[int, int]:
     return anchor[0], -anchor[1]
 
 
-def _spans(pack: RulePack, key: int, text: str, anchors: list[tuple[int, int]] | None) -> list[tuple[int, int, str]]:
-    """(start, end, gloss) of every match of pattern ``key`` in normalised ``text``."""
-    pattern = pack.patterns[key][1]
-    keywords = pattern.keywords
-    if pattern.literal and anchors is not None:
-        # The same leftmost-longest, non-overlapping hits the regex would give.
-        spans, last_end = [], -1
-        for at, end in sorted(anchors, key=_leftmost_longest):
-            if at >= last_end:
-                spans.append((at, end, keywords[text[at:end]]))
-                last_end = end
-        return spans
-    regex = pattern.regex
-    if pattern.reach is None or anchors is None:
-        matches: Iterable[re.Match[str]] = regex.finditer(text)
+def _gloss(pack: RulePack, key: int, plan: MatchPlan, match: re.Match[str]) -> str:
+    if plan.keywords:
+        return plan.keywords.get(match.group(0), "")
+    if plan.template:
+        return pack.template_gloss(key, match)
+    return plan.gloss
+
+
+def _regex_candidates(pack: RulePack, key: int, plan: MatchPlan, text: str,
+                      anchors: list[tuple[int, int]] | None) -> list[tuple[int, int, str]]:
+    """The non-empty matches ``finditer`` would give in each window, as (start, end, gloss).
+
+    A loop of ``search`` calls: a window holds one match or none, and one
+    ``search`` costs a third of setting up a ``finditer`` scanner; the loop
+    stops once no anchor is left for another match. After an empty match
+    finditer has its own rule for what may follow, so the rest of that
+    window is left to finditer itself (a pattern with anchors has no empty
+    matches: they contain no literal).
+    """
+    regex, reach = plan.regex, plan.reach
+    if reach is None or anchors is None:
+        spans = [(0, len(text), len(text))]
     elif len(anchors) == 1:
-        (start, end), (before, after) = anchors[0], pattern.reach
-        matches = regex.finditer(text, start - before if start > before else 0, end + after)
+        (start, end), (before, after) = anchors[0], reach
+        spans = [(start - before if start > before else 0, end + after, start)]
     else:
-        matches = chain.from_iterable(
-            regex.finditer(text, pos, endpos) for pos, endpos in windows(anchors, pattern.reach, len(text))
-        )
-    if keywords:
-        return [(m.start(), m.end(), keywords.get(m.group(0), "")) for m in matches if m.end() > m.start()]
-    if "{" in pattern.gloss:
-        return [(m.start(), m.end(), pack.template_gloss(key, m)) for m in matches if m.end() > m.start()]
-    gloss = pattern.gloss
-    return [(m.start(), m.end(), gloss) for m in matches if m.end() > m.start()]
+        spans = windows(anchors, reach, len(text))
+    search = regex.search
+    fixed_gloss = None if plan.keywords or plan.template else plan.gloss
+    found = []
+    for pos, endpos, last_anchor in spans:
+        match = search(text, pos, endpos)
+        while match is not None:
+            start, end = match.span()
+            if start == end:
+                found.extend((*m.span(), _gloss(pack, key, plan, m))
+                             for m in regex.finditer(text, start, endpos) if m.end() > m.start())
+                break
+            found.append((start, end, fixed_gloss if fixed_gloss is not None else _gloss(pack, key, plan, match)))
+            # The next match would need an anchor of its own, after this one.
+            match = search(text, end, endpos) if last_anchor >= end else None
+    return found
+
+
+def _literal_candidates(plan: MatchPlan, text: str, anchors: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """A keyword table's hits straight from its anchors: the leftmost-longest, non-overlapping
+    hits its regex would give."""
+    keywords = plan.keywords
+    if len(anchors) == 1:
+        ((at, end),) = anchors
+        return [(at, end, keywords[text[at:end]])]
+    spans, last_end = [], -1
+    for at, end in sorted(anchors, key=_leftmost_longest):
+        if at >= last_end:
+            spans.append((at, end, keywords[text[at:end]]))
+            last_end = end
+    return spans
+
+
+def _all_near(conditions: tuple[tuple[Any, int, int, bool], ...], text: str, start: int, end: int) -> bool:
+    """Whether every condition's regex occurs near ``[start, end)``.
+
+    Loops rather than all()/any() over a generator, and no helper call:
+    this runs for most hits.
+    """
+    for search, before, after, in_place in conditions:
+        lo = start - before if start > before else 0
+        if (search(text, lo, end + after) if in_place else search(text[lo : end + after])) is None:
+            return False
+    return True
+
+
+def _any_near(conditions: tuple[tuple[Any, int, int, bool], ...], text: str, start: int, end: int) -> bool:
+    """Whether any condition's regex occurs near ``[start, end)``."""
+    for search, before, after, in_place in conditions:
+        lo = start - before if start > before else 0
+        if (search(text, lo, end + after) if in_place else search(text[lo : end + after])) is not None:
+            return True
+    return False
 
 
 def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
@@ -94,24 +139,35 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
     norm = doc.normalized
     text = norm.text
     anchored = pack.anchor_index.positions(text)
-    keys = sorted([*anchored, *pack.unanchored_keys])
-    patterns = pack.patterns
-    negation, window = pack.negation_in_clause, NEGATION_WINDOW
+    plans = pack.plans
+    negation = pack.negation_in_clause
+    search_negation = negation.search if negation is not None else None
+    negation_in_place = pack.negation_in_place
+    window = NEGATION_WINDOW
     to_original = norm.span_to_original if norm.deleted_before else None
     found: list[_Hit] = []
-    for key in keys:
-        rule = patterns[key][0]
-        for s, e, gloss in _spans(pack, key, text, anchored.get(key)):
+    for key in sorted([*anchored, *pack.unanchored_keys]):
+        plan = plans[key]
+        rule, negatable, requires, unless = plan.rule, plan.negatable, plan.requires, plan.unless
+        category = rule.category
+        anchors = anchored.get(key)
+        if plan.literal and anchors is not None:
+            candidates = _literal_candidates(plan, text, anchors)
+        else:
+            candidates = _regex_candidates(pack, key, plan, text, anchors)
+        for s, e, gloss in candidates:
             # A negation just before the hit, within its own clause (不保本, 并非稳赚).
-            if rule.negatable and negation is not None and negation.search(text[max(0, s - window) : s]):
+            if negatable:
+                lo = s - window if s > window else 0
+                if (search_negation(text, lo, s) if negation_in_place else search_negation(text[lo:s])) is not None:
+                    continue
+            if requires and not _all_near(requires, text, s, e):
                 continue
-            if rule.requires and not all(c.holds(text, s, e) for c in rule.requires):
-                continue
-            if rule.unless and any(c.holds(text, s, e) for c in rule.unless):
+            if unless and _any_near(unless, text, s, e):
                 continue
             if to_original is not None:
                 s, e = to_original(s, e)
-            found.append(_Hit(s, e, len(found), rule, gloss))
+            found.append((category, s, e, len(found), rule, gloss))
     return found
 
 
@@ -120,52 +176,65 @@ def _finding_id(doc: Document, rule_id: str, start: int, end: int) -> str:
     return hashlib.sha256(f"{doc.digest}:{rule_id}:{start}:{end}".encode()).hexdigest()[:16]
 
 
-def _merge(doc: Document, group: list[_Hit]) -> Finding:
-    if len(group) == 1:
-        start, end, _, lead, gloss = group[0]
-        rule_ids = [lead.id]
-    else:
-        # The most severe rule leads; among equals, the earliest hit.
-        lead = max(group, key=lambda h: (SEVERITY_RANK[h.rule.severity], -h.start)).rule
-        start, end = group[0].start, max(h.end for h in group)  # the group is sorted by start
-        # A hit inside a longer hit says less about the same words: keep the longer one's gloss.
-        outer = [h for h in group if not any(o is not h and o.start <= h.start and h.end <= o.end
-                                             and (o.end - o.start) > (h.end - h.start) for o in group)]
-        gloss = "; ".join(dict.fromkeys(h.gloss for h in outer if h.gloss))
-        rule_ids = list(dict.fromkeys(h.rule.id for h in group))
+def _finding(doc: Document, rule: Rule, start: int, end: int, gloss: str, rule_ids: list[str]) -> Finding:
     line, column, context_start, context_end = doc.locate(start, end)
     text = doc.text
     # Positional, in field order: this runs once per finding and keywords cost a third of it.
     return Finding(
-        lead.id, lead.category, lead.severity, start, end, text[start:end], text[context_start:context_end],
-        lead.message, lead.explanation, gloss, line, column, context_start, rule_ids,
-        _finding_id(doc, lead.id, start, end),
+        rule.id, rule.category, rule.severity, start, end, text[start:end], text[context_start:context_end],
+        rule.message, rule.explanation, gloss, line, column, context_start, rule_ids,
+        _finding_id(doc, rule.id, start, end),
     )
+
+
+def _merge(doc: Document, group: list[_Hit]) -> Finding:
+    """One finding for overlapping hits of one category (sorted by start).
+
+    The most severe rule leads (among equals, the earliest hit). A hit
+    inside a longer hit says less about the same words, so only the glosses
+    of hits no longer hit contains are kept. Plain loops: groups are small
+    and generator set-up would cost more than the work.
+    """
+    lead, lead_rank, end = group[0][4], -1, group[0][2]
+    glosses: list[str] = []
+    rule_ids: list[str] = []
+    for _, start, stop, _, rule, gloss in group:
+        rank = SEVERITY_RANK[rule.severity]
+        if rank > lead_rank:
+            lead, lead_rank = rule, rank
+        if stop > end:
+            end = stop
+        if rule.id not in rule_ids:
+            rule_ids.append(rule.id)
+        if gloss and gloss not in glosses:
+            for other in group:
+                if other[1] <= start and stop <= other[2] and other[2] - other[1] > stop - start:
+                    break
+            else:
+                glosses.append(gloss)
+    return _finding(doc, lead, group[0][1], end, "; ".join(glosses), rule_ids)
 
 
 def find(doc: Document, pack: RulePack) -> list[Finding]:
     """All findings in ``doc``: overlapping hits of one category merged, sorted by offset."""
-    by_category: dict[str, list[_Hit]] = {}
-    for hit in _all_hits(doc, pack):
-        category = hit.rule.category
-        if category in by_category:
-            by_category[category].append(hit)
-        else:
-            by_category[category] = [hit]
+    hits = _all_hits(doc, pack)
+    hits.sort()  # by category, start, end, then pack order (the order numbers are unique)
     findings = []
-    for hits in by_category.values():
-        hits.sort()  # by start, end, then pack order (the order numbers are unique)
-        group = [hits[0]]
-        group_end = hits[0].end
-        for hit in hits[1:]:
-            if hit.start <= group_end:  # overlapping or touching: one claim (扫码 + 加群)
-                group.append(hit)
-                group_end = max(group_end, hit.end)
-            else:
-                findings.append(_merge(doc, group))
-                group, group_end = [hit], hit.end
-        findings.append(_merge(doc, group))
-    findings.sort(key=lambda f: (f.start, f.end, f.category))
+    count, i = len(hits), 0
+    while i < count:
+        category, start, end, _, rule, gloss = hits[i]
+        j = i + 1
+        # Overlapping or touching hits of one category are one claim (扫码 + 加群).
+        while j < count and hits[j][1] <= end and hits[j][0] == category:
+            if hits[j][2] > end:
+                end = hits[j][2]
+            j += 1
+        if j == i + 1:
+            findings.append(_finding(doc, rule, start, end, gloss, [rule.id]))
+        else:
+            findings.append(_merge(doc, hits[i:j]))
+        i = j
+    findings.sort(key=_BY_POSITION)
     return findings
 
 

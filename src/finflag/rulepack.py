@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
-from .anchors import AnchorIndex, pattern_anchors
+from .anchors import AnchorIndex, pattern_anchors, searches_in_place
 
 CATEGORIES = (
     "guaranteed_return", "hype", "paid_upsell", "contact_funnel", "unverified_pnl",
@@ -80,16 +80,17 @@ def fill_template(template: str, groups: dict[str, str | None], glossary: dict[s
 
 @dataclass(frozen=True)
 class Condition:
-    """Markers (or a regex) that must / must not occur near a match."""
+    """Markers (or a regex) that must / must not occur near a match.
+
+    "Near" is the window from ``before`` characters ahead of the match to
+    ``after`` characters past it; the regex is searched in that window
+    alone, as if it were the whole text (see ``findings._all_near``).
+    """
 
     regex: re.Pattern[str]
     before: int
     after: int
     description: str
-
-    def holds(self, text: str, start: int, end: int) -> bool:
-        before = self.before
-        return self.regex.search(text[start - before if start > before else 0 : end + self.after]) is not None
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,29 @@ class Rule:
     examples_match: tuple[Any, ...] = ()
     examples_no_match: tuple[str, ...] = ()
     source: str = ""
+
+
+class MatchPlan(NamedTuple):
+    """One pattern with its rule, prepared for the matching loop.
+
+    The loop runs once per pattern per document and its conditions once
+    per hit, so what can be decided once per pack is decided here: whether
+    the gloss is a template, whether negation applies, and for each
+    condition its bound ``search`` and whether it may search in place.
+    """
+
+    rule: Rule
+    regex: re.Pattern[str]
+    reach: tuple[int, int] | None
+    literal: bool
+    keywords: dict[str, str]
+    gloss: str
+    template: bool
+    negatable: bool
+    #: (search, chars before, chars after, in place) of each condition that must / must not hold;
+    #: see :func:`finflag.anchors.searches_in_place`.
+    requires: tuple[tuple[Any, int, int, bool], ...]
+    unless: tuple[tuple[Any, int, int, bool], ...]
 
 
 @dataclass
@@ -141,6 +165,18 @@ class RulePack:
         return gloss
 
     @cached_property
+    def plans(self) -> list[MatchPlan]:
+        """A :class:`MatchPlan` per pattern key."""
+        def conditions(found: tuple[Condition, ...]) -> tuple[tuple[Any, int, int, bool], ...]:
+            return tuple((c.regex.search, c.before, c.after, searches_in_place(c.regex)) for c in found)
+
+        return [
+            MatchPlan(rule, p.regex, p.reach, p.literal, p.keywords, p.gloss, "{" in p.gloss,
+                      rule.negatable and self.negation is not None, conditions(rule.requires), conditions(rule.unless))
+            for rule, p in self.patterns
+        ]
+
+    @cached_property
     def anchor_index(self) -> AnchorIndex:
         return AnchorIndex({k: p.anchors for k, (_, p) in enumerate(self.patterns) if p.anchors is not None})
 
@@ -155,6 +191,11 @@ class RulePack:
         if self.negation is None:
             return None
         return re.compile(f"(?:{self.negation.pattern})[^{re.escape(CLAUSE_BREAKS)}]*\\Z")
+
+    @cached_property
+    def negation_in_place(self) -> bool:
+        """Whether the negation can be searched for in place rather than in a slice (see :mod:`finflag.anchors`)."""
+        return self.negation_in_clause is not None and searches_in_place(self.negation_in_clause)
 
 
 def _literal_alternation(words: list[str]) -> str:
