@@ -34,6 +34,7 @@ from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 _MAX_BRANCH_LITERALS = 64
 #: Regexes that may reach further than this from their anchor are scanned in full.
 MAX_WINDOW = 400
+_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
 _ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
 
 
@@ -111,7 +112,7 @@ def _sequence(items, ignore_case: bool, state) -> _Anchor | None:
             found = _sequence(sub.data, ignore_case or bool(add_flags & C.SRE_FLAG_IGNORECASE), state)
         elif op is C.BRANCH:
             found = _union([_sequence(branch.data, ignore_case, state) for branch in av[1]])
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+        elif op in _REPEATS:
             low, high, sub = av
             if low >= 1:
                 first = _sequence(sub.data, ignore_case, state)
@@ -124,24 +125,29 @@ def _sequence(items, ignore_case: bool, state) -> _Anchor | None:
     return _best(candidates)
 
 
+def _nodes(items):
+    """Every ``(op, av)`` of a parsed pattern, those nested in groups, branches, repeats and assertions too."""
+    for op, av in items:
+        yield op, av
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            yield from _nodes(av[1].data)
+        elif op is C.SUBPATTERN:
+            yield from _nodes(av[3].data)
+        elif op is C.BRANCH:
+            for branch in av[1]:
+                yield from _nodes(branch.data)
+        elif op in _REPEATS:
+            yield from _nodes(av[2].data)
+        elif op is C.GROUPREF_EXISTS:
+            for branch in av[1:]:
+                if branch is not None:
+                    yield from _nodes(branch.data)
+
+
 def _lookahead_reach(items) -> int:
     """How far past a match the regex may look: its longest lookahead, plus room for ``$``/``\\b``."""
-    reach = 2
-    for op, av in items:
-        if op in (C.ASSERT, C.ASSERT_NOT):
-            direction, sub = av
-            if direction == 1:
-                reach = max(reach, sub.getwidth()[1] + 2)
-            reach = max(reach, _lookahead_reach(sub.data))
-        elif op is C.SUBPATTERN:
-            reach = max(reach, _lookahead_reach(av[3].data))
-        elif op is C.BRANCH:
-            reach = max([reach] + [_lookahead_reach(b.data) for b in av[1]])
-        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-            reach = max(reach, _lookahead_reach(av[2].data))
-        elif op is C.GROUPREF_EXISTS:
-            reach = max([reach] + [_lookahead_reach(b.data) for b in av[1:] if b is not None])
-    return reach
+    return max([2] + [av[1].getwidth()[1] + 2 for op, av in _nodes(items)
+                      if op in (C.ASSERT, C.ASSERT_NOT) and av[0] == 1])
 
 
 def pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, int] | None] | None:
@@ -172,20 +178,8 @@ _END_ASSERTIONS = frozenset({C.AT_END, C.AT_END_LINE, C.AT_END_STRING})
 
 
 def _looks_before(items) -> bool:
-    for op, av in items:
-        if op is C.AT and av not in _END_ASSERTIONS:
-            return True
-        if op in (C.ASSERT, C.ASSERT_NOT) and (av[0] < 0 or _looks_before(av[1].data)):
-            return True
-        if op is C.SUBPATTERN and _looks_before(av[3].data):
-            return True
-        if op is C.BRANCH and any(_looks_before(b.data) for b in av[1]):
-            return True
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and _looks_before(av[2].data):
-            return True
-        if op is C.GROUPREF_EXISTS and any(_looks_before(b.data) for b in av[1:] if b is not None):
-            return True
-    return False
+    return any((op is C.AT and av not in _END_ASSERTIONS) or (op in (C.ASSERT, C.ASSERT_NOT) and av[0] < 0)
+               for op, av in _nodes(items))
 
 
 @lru_cache(maxsize=256)  # packs reuse a few marker sets in many conditions; parsing is start-up time
