@@ -54,11 +54,11 @@ def _leftmost_longest(anchor: tuple[int, int]) -> tuple[int, int]:
 
 
 def _gloss(pack: RulePack, key: int, plan: MatchPlan, match: re.Match[str]) -> str:
-    if plan.keywords:
-        return plan.keywords.get(match.group(0), "")
+    if plan.pattern.keywords:
+        return plan.pattern.keywords.get(match.group(0), "")
     if plan.template:
         return pack.template_gloss(key, match)
-    return plan.gloss
+    return plan.pattern.gloss
 
 
 def _regex_candidates(pack: RulePack, key: int, plan: MatchPlan, text: str,
@@ -72,7 +72,8 @@ def _regex_candidates(pack: RulePack, key: int, plan: MatchPlan, text: str,
     window is left to finditer itself (a pattern with anchors has no empty
     matches: they contain no literal).
     """
-    regex, reach = plan.regex, plan.reach
+    pattern = plan.pattern
+    regex, reach = pattern.regex, pattern.reach
     if reach is None or anchors is None:
         spans = [(0, len(text), len(text))]
     elif len(anchors) == 1:
@@ -81,7 +82,7 @@ def _regex_candidates(pack: RulePack, key: int, plan: MatchPlan, text: str,
     else:
         spans = windows(anchors, reach, len(text))
     search = regex.search
-    fixed_gloss = None if plan.keywords or plan.template else plan.gloss
+    fixed_gloss = None if pattern.keywords or plan.template else pattern.gloss
     found = []
     for pos, endpos, last_anchor in spans:
         match = search(text, pos, endpos)
@@ -100,7 +101,7 @@ def _regex_candidates(pack: RulePack, key: int, plan: MatchPlan, text: str,
 def _literal_candidates(plan: MatchPlan, text: str, anchors: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
     """A keyword table's hits straight from its anchors: the leftmost-longest, non-overlapping
     hits its regex would give."""
-    keywords = plan.keywords
+    keywords = plan.pattern.keywords
     if len(anchors) == 1:
         ((at, end),) = anchors
         return [(at, end, keywords[text[at:end]])]
@@ -151,7 +152,7 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
         rule, negatable, requires, unless = plan.rule, plan.negatable, plan.requires, plan.unless
         category = rule.category
         anchors = anchored.get(key)
-        if plan.literal and anchors is not None:
+        if plan.pattern.literal and anchors is not None:
             candidates = _literal_candidates(plan, text, anchors)
         else:
             candidates = _regex_candidates(pack, key, plan, text, anchors)

@@ -119,11 +119,7 @@ class MatchPlan(NamedTuple):
     """
 
     rule: Rule
-    regex: re.Pattern[str]
-    reach: tuple[int, int] | None
-    literal: bool
-    keywords: dict[str, str]
-    gloss: str
+    pattern: Pattern
     template: bool
     negatable: bool
     #: (search, chars before, chars after, in place) of each condition that must / must not hold;
@@ -171,8 +167,8 @@ class RulePack:
             return tuple((c.regex.search, c.before, c.after, searches_in_place(c.regex)) for c in found)
 
         return [
-            MatchPlan(rule, p.regex, p.reach, p.literal, p.keywords, p.gloss, "{" in p.gloss,
-                      rule.negatable and self.negation is not None, conditions(rule.requires), conditions(rule.unless))
+            MatchPlan(rule, p, "{" in p.gloss, rule.negatable and self.negation is not None,
+                      conditions(rule.requires), conditions(rule.unless))
             for rule, p in self.patterns
         ]
 
