@@ -27,7 +27,7 @@ def make_posts(folder: Path, count: int) -> None:
 
 
 def run(folder: Path, out: Path, *extra: str) -> float:
-    cmd = [sys.executable, "-m", "finflag.cli", "analyze", str(folder), "--out", str(out), "-q", *extra]
+    cmd = [sys.executable, "-m", "finflag.cli.main", "analyze", str(folder), "--out", str(out), "-q", *extra]
     start = time.perf_counter()
     subprocess.run(cmd, check=False, capture_output=True)
     return time.perf_counter() - start

@@ -50,7 +50,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         post = Path(tmp) / "long-post.txt"
         post.write_text(long_post(args.chars), encoding="utf-8")
-        cmd = [sys.executable, "-m", "finflag.cli", "summarize", str(post), "--format", "json", "--backend",
+        cmd = [sys.executable, "-m", "finflag.cli.main", "summarize", str(post), "--format", "json", "--backend",
                args.backend, "-q"]
         start = time.perf_counter()
         done = subprocess.run(cmd, capture_output=True, text=True)

@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from finflag.document import Document
-from finflag.findings import find
-from finflag.rulepack import load_packs
+from finflag.rules.findings import find
+from finflag.rules.pack import load_packs
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 REAL_POST = SAMPLES.parent.parent / "shared" / "reference" / "real-post-market-wrap.txt"
@@ -33,7 +33,7 @@ TARGET_COLD_S = 0.5
 
 def sample_texts() -> list[str]:
     """Every bundled text sample, decoded whatever its encoding (GB18030, Big5 included)."""
-    from finflag.ingest import Source, load_document
+    from finflag.input.ingest import Source, load_document
 
     return [load_document(Source(str(p))).text for p in sorted(SAMPLES.glob("*.txt"))]
 
@@ -64,7 +64,7 @@ def throughput(megabytes: float, texts: list[str] | None = None, repeat: int = 3
 
 def cold_start(runs: int) -> list[float]:
     post = SAMPLES / "vip-tip-guaranteed.txt"
-    exe = [sys.executable, "-m", "finflag.cli", "flag", str(post), "--no-color"]
+    exe = [sys.executable, "-m", "finflag.cli.main", "flag", str(post), "--no-color"]
     times = []
     for _ in range(runs + 1):  # the first run warms the OS file cache and .pyc files
         start = time.perf_counter()

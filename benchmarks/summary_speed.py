@@ -39,13 +39,13 @@ def default_post(chars: int = 2000) -> str:
 
 def measure(backend_name: str, post_path: str | None) -> dict[str, object]:
     from finflag.document import Document
-    from finflag.lang import detect_language
-    from finflag.model import resolve
+    from finflag.input.lang import detect_language
+    from finflag.summary.model import resolve
     from finflag.pipeline import flag_document
-    from finflag.prepare import prepare
-    from finflag.prompts import fill, load
-    from finflag.rulepack import load_packs
-    from finflag.summarize import Summarizer, _names_block
+    from finflag.summary.prepare import prepare
+    from finflag.summary.prompts import fill, load
+    from finflag.rules.pack import load_packs
+    from finflag.summary.summarize import Summarizer, _names_block
 
     text = Path(post_path).read_text(encoding="utf-8") if post_path else default_post()
     doc = Document("<bench>", text, language=detect_language(text))

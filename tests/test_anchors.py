@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from finflag.anchors import AnchorIndex, pattern_anchors, searches_in_place, windows
+from finflag.rules.anchors import AnchorIndex, pattern_anchors, searches_in_place, windows
 from finflag.document import Document
-from finflag.findings import find
-from finflag.ingest import Source, load_document
-from finflag.rulepack import RulePack, load_packs
+from finflag.rules.findings import find
+from finflag.input.ingest import Source, load_document
+from finflag.rules.pack import RulePack, load_packs
 
 from .conftest import SAMPLES
 

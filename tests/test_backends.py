@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from finflag.backends import load_backend
+from finflag.summary.backends import load_backend
 
 MESSAGES = [
     {"role": "system", "content": "You always write English."},
@@ -39,7 +39,7 @@ def test_transformers_keeps_the_dequantised_weights(smollm2_gguf, model_cache):
 
 
 def test_loop_detector():
-    from finflag.backends.hf import _has_loop
+    from finflag.summary.backends.hf import _has_loop
 
     assert _has_loop(list(range(10)) + list(range(30)) * 3, window=24)
     assert not _has_loop(list(range(200)), window=24)

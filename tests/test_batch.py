@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from finflag.cli import main
+from finflag.cli.main import main
 
 from .conftest import SAMPLES
 
@@ -94,7 +94,7 @@ def test_kill_9_then_rerun_gives_the_same_results(corpus, tmp_path):
     reference = tmp_path / "reference"
     analyze(corpus, reference, "--jobs", "2")
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "finflag.cli", "analyze", str(corpus), "--out", str(out), "--no-summary",
+    cmd = [sys.executable, "-m", "finflag.cli.main", "analyze", str(corpus), "--out", str(out), "--no-summary",
            "--max-size", "1", "--jobs", "1", "--glob", "*.txt", "--glob", "*.html", "-q"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 60

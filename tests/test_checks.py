@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from finflag.checks import check_cjk, check_degenerate, check_names, check_numbers
+from finflag.summary.checks import check_cjk, check_degenerate, check_names, check_numbers
 from finflag.numbers import source_values
 
 
@@ -35,7 +35,7 @@ def test_degenerate():
 
 
 def test_sentences_with_invented_numbers_are_removed_and_reported():
-    from finflag.checks import drop_unsupported_numbers
+    from finflag.summary.checks import drop_unsupported_numbers
 
     values = source_values("金价可能达到3000美元/盎司，英伟达收跌6.7%。")
     summary, points, removed = drop_unsupported_numbers(
@@ -47,8 +47,8 @@ def test_sentences_with_invented_numbers_are_removed_and_reported():
 
 
 def test_leaked_chinese_known_to_the_glossary_is_replaced():
-    from finflag.checks import replace_cjk_from_glossary
-    from finflag.glossary import Glossary
+    from finflag.summary.checks import replace_cjk_from_glossary
+    from finflag.summary.glossary import Glossary
 
     text, replaced = replace_cjk_from_glossary('CATL (宁德时代) kept its "买入" rating; 某某公司 did not.',
                                                Glossary.load().english_for)

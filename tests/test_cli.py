@@ -9,7 +9,7 @@ import sys
 from click.testing import CliRunner
 
 from finflag import REPORT_SCHEMA
-from finflag.cli import main
+from finflag.cli.main import main
 
 from .conftest import SAMPLES
 
@@ -131,7 +131,7 @@ def test_flag_does_not_import_model_or_segmenter_libraries(tmp_path):
     post = tmp_path / "p.txt"
     post.write_text(TIP, encoding="utf-8")
     code = (
-        "import sys\nfrom click.testing import CliRunner\nfrom finflag.cli import main\n"
+        "import sys\nfrom click.testing import CliRunner\nfrom finflag.cli.main import main\n"
         f"CliRunner().invoke(main, ['flag', {str(post)!r}])\n"
         "heavy = [m for m in ('torch', 'transformers', 'jieba', 'langdetect', 'xllamacpp') if m in sys.modules]\n"
         "print(heavy)\n"

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from finflag.ingest import Source, load_document
-from finflag.model import fetch_default, is_fetched, resolve
+from finflag.input.ingest import Source, load_document
+from finflag.summary.model import fetch_default, is_fetched, resolve
 from finflag.pipeline import flag_document
-from finflag.summarize import Summarizer
+from finflag.summary.summarize import Summarizer
 
 from .conftest import SAMPLES
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from finflag.document import Document
-from finflag.lang import detect_language
+from finflag.input.lang import detect_language
 
 
 def test_sentences_split_on_chinese_punctuation_and_keep_decimals():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from finflag.glossary import Glossary, GlossaryError, tickers_in
-from finflag.prompts import PromptError, fill
-from finflag.summarize import parse_answer
+from finflag.summary.glossary import Glossary, GlossaryError, tickers_in
+from finflag.summary.prompts import PromptError, fill
+from finflag.summary.summarize import parse_answer
 
 
 def test_glossary_prefers_the_longest_entity():

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from finflag.cli import main
+from finflag.cli.main import main
 
 from .conftest import SAMPLES
 

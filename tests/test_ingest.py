@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from finflag.ingest import InputError, Source, expand_sources, load_document
+from finflag.input.ingest import InputError, Source, expand_sources, load_document
 
 POST = "稳赚不赔！我们的VIP会员本周浮盈超37%，名额有限，马上扫码加群。美联储降息预期升温，道指涨0.5%。\n"
 TRAD = "穩賺不賠！我們的會員本週浮盈超過百分之三十，名額有限，馬上掃碼加群。聯準會降息預期升溫。\n"

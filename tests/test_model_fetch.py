@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from finflag import model as m
+from finflag.summary import model as m
 
 
 @pytest.fixture

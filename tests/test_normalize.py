@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from finflag.document import Document
-from finflag.findings import find
+from finflag.rules.findings import find
 from finflag.normalize import FOLD, fold, normalize
 
 # Text that mixes the characters normalisation touches with Chinese and digits.
@@ -70,7 +70,7 @@ def test_findings_quote_the_original_text_exactly(pieces):
         assert f.quote.strip()
 
 
-from finflag.rulepack import load_packs  # noqa: E402
+from finflag.rules.pack import load_packs  # noqa: E402
 
 _PACK = load_packs()
 

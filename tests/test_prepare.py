@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from finflag.ingest import Source, load_document
+from finflag.input.ingest import Source, load_document
 from finflag.pipeline import flag_document
-from finflag.prepare import prepare
+from finflag.summary.prepare import prepare
 
 from .conftest import SAMPLES, SHARED, make_doc
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from finflag.ingest import Source, load_document
+from finflag.input.ingest import Source, load_document
 from finflag.pipeline import flag_document
 
 from .conftest import SHARED

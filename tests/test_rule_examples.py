@@ -10,8 +10,8 @@ import dataclasses
 
 import pytest
 
-from finflag.findings import find
-from finflag.rulepack import load_packs
+from finflag.rules.findings import find
+from finflag.rules.pack import load_packs
 
 from .conftest import make_doc
 
@@ -57,6 +57,6 @@ def test_every_rule_has_counter_examples():
 
 
 def test_every_category_has_a_rule():
-    from finflag.rulepack import CATEGORIES
+    from finflag.rules.pack import CATEGORIES
 
     assert {r.category for r in _PACK.rules} == set(CATEGORIES)

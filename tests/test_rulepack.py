@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from finflag.document import Document
-from finflag.findings import find
-from finflag.rulepack import RulePackError, load_pack
+from finflag.rules.findings import find
+from finflag.rules.pack import RulePackError, load_pack
 
 RULE = """
 rules:

@@ -15,7 +15,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from finflag.cli import main
+from finflag.cli.main import main
 
 TIP = "跟着我们操作，稳赚不赔！\n名额有限，马上上车。\n加我微信:stock8888\n"
 OASIS_SCHEMA_ID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

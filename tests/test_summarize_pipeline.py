@@ -12,10 +12,10 @@ import re
 
 from click.testing import CliRunner
 
-from finflag.cli import main
-from finflag.model import resolve
+from finflag.cli.main import main
+from finflag.summary.model import resolve
 from finflag.pipeline import flag_document
-from finflag.summarize import Summarizer, SummaryOptions
+from finflag.summary.summarize import Summarizer, SummaryOptions
 
 from .conftest import SAMPLES, make_doc
 

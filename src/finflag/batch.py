@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .ingest import InputError, Source, expand_sources, load_document, read_bytes
+from .input.ingest import InputError, Source, expand_sources, load_document, read_bytes
 from .pipeline import FlagOptions, flag_document
-from .report import error_dict
-from .rulepack import RulePack, load_packs
+from .result import error_dict
+from .rules.pack import RulePack, load_packs
 
 RESULTS = "results"
 INDEX = "index.json"
@@ -138,7 +138,7 @@ def run_batch(paths: list[str], out_dir: Path, rule_paths: list[str], include_de
               excludes: Iterable[str] = (), force: bool = False, progress: Progress | None = None) -> BatchStats:
     _check_out_dir(out_dir, paths)
     pack: RulePack = load_packs([Path(p) for p in rule_paths], include_default)
-    from .prompts import PROMPT_VERSION
+    from .summary.prompts import PROMPT_VERSION
 
     stamp = Stamp(pack.fingerprint, summarizer.model_name if summarizer else None,
                   PROMPT_VERSION if summarizer else None)
@@ -201,7 +201,7 @@ def run_batch(paths: list[str], out_dir: Path, rule_paths: list[str], include_de
 
 def _summarize(summarizer, result: dict[str, Any], text: str) -> dict[str, Any]:
     from .document import Document
-    from .findings import Finding
+    from .rules.findings import Finding
 
     doc = Document(result["path"], text, result.get("encoding", "utf-8"), result.get("source_format", "text"),
                    result.get("language", "unknown"))

@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from .findings import Finding
-from .ingest import InputError, Source, load_document
+from .rules.findings import Finding
+from .input.ingest import InputError, Source, load_document
 from .pipeline import FlagOptions, flag_document
-from .rulepack import CATEGORIES, RulePack
+from .rules.pack import CATEGORIES, RulePack
 
 
 class LabelError(ValueError):

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .allowlist import AllowEntry, apply_allowlist
+from .rules.allowlist import AllowEntry, apply_allowlist
 from .document import Document
-from .findings import at_or_above, find, verdict
-from .ingest import MAX_BYTES, InputError, Source, expand_sources, load_document
-from .report import FlagResult
-from .rulepack import RulePack
+from .rules.findings import at_or_above, find, verdict
+from .input.ingest import MAX_BYTES, InputError, Source, expand_sources, load_document
+from .result import FlagResult
+from .rules.pack import RulePack
 
 
 @dataclass

@@ -14,8 +14,8 @@ import click
 
 from . import REPORT_SCHEMA, __version__
 from .document import Document
-from .findings import Finding, at_or_above
-from .ingest import InputError
+from .rules.findings import Finding, at_or_above
+from .input.ingest import InputError
 
 _SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
 _RISK_COLOUR = {"high": "red", "medium": "yellow", "low": "cyan", "none": "green"}

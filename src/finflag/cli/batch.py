@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .batch import BatchError, BatchStats, run_batch
-from .reports import FORMATS
+from ..batch import BatchError, BatchStats, run_batch
+from ..output.formats import FORMATS
 
 
 def _progress_printer(quiet: bool):
@@ -34,8 +34,8 @@ def _progress_printer(quiet: bool):
 
 def run_batch_command(paths, out_dir: Path, rule_paths, options, summarizer, jobs, globs, excludes, force, quiet,
                       fail_on) -> None:
-    from .cli import _read_paths
-    from .report import EXIT_ERROR, EXIT_FINDINGS
+    from .main import _read_paths
+    from ..result import EXIT_ERROR, EXIT_FINDINGS
 
     if not jobs:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -58,8 +58,8 @@ def run_batch_command(paths, out_dir: Path, rule_paths, options, summarizer, job
     if stats.failed:
         sys.exit(EXIT_ERROR)
     if fail_on:
-        from .batch import load_results
-        from .rulepack import SEVERITY_RANK
+        from ..batch import load_results
+        from ..rules.pack import SEVERITY_RANK
 
         floor = SEVERITY_RANK[fail_on]
         if any(SEVERITY_RANK[f["severity"]] >= floor for r in load_results(out_dir) for f in r.get("findings", [])):
@@ -81,8 +81,8 @@ def _report_dir(path: Path) -> Path:
               help="File to write (html: a folder; default REPORT_DIR/html). Other formats default to stdout.")
 def report_command(report_dir, fmt, output):
     """Render a report from stored results, without re-running anything."""
-    from .batch import rebuild_outputs, write_atomic
-    from .reports import render
+    from ..batch import rebuild_outputs, write_atomic
+    from ..output.formats import render
 
     _report_dir(report_dir)
     rebuild_outputs(report_dir)
@@ -106,7 +106,7 @@ def report_command(report_dir, fmt, output):
 @click.option("--all", "include_reviewed", is_flag=True, help="Also walk through findings already decided.")
 def review_command(report_dir, export_path, include_reviewed):
     """Walk through unreviewed findings: c confirm, d dismiss, n note, s skip, b back, q quit."""
-    from .batch import load_results, write_atomic
+    from ..batch import load_results, write_atomic
     from .review import Decisions, walk
 
     _report_dir(report_dir)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .ingest import MAX_BYTES
-from .rulepack import CATEGORIES, SEVERITIES, RulePackError
+from .. import __version__
+from ..input.ingest import MAX_BYTES
+from ..rules.pack import CATEGORIES, SEVERITIES, RulePackError
 
 
 FLAG_EXAMPLES = """
@@ -64,7 +64,7 @@ def _rule_options(func):
 
 
 def _load_pack(rule_paths, no_default_rules):
-    from .rulepack import load_packs
+    from ..rules.pack import load_packs
 
     try:
         return load_packs(list(rule_paths), include_default=not no_default_rules)
@@ -102,9 +102,9 @@ def flag(paths, fmt, min_severity, fail_on, rule_paths, no_default_rules, allow_
 
     PATHS are files, folders (searched recursively) or '-' for standard input.
     """
-    from .allowlist import AllowListError, load_allowlist
-    from .pipeline import FlagOptions, flag_paths
-    from .report import ResultWriter
+    from ..rules.allowlist import AllowListError, load_allowlist
+    from ..pipeline import FlagOptions, flag_paths
+    from ..result import ResultWriter
 
     pack = _load_pack(rule_paths, no_default_rules)
     try:
@@ -170,8 +170,8 @@ def rules_show(rule_id, rule_paths, no_default_rules):
 @_rule_options
 def eval_command(labels, fmt, rule_paths, no_default_rules):
     """Precision, recall and F1 per category against a labelled corpus."""
-    from .evaluate import LabelError, evaluate, evaluation_dict, format_evaluation
-    from .report import EXIT_ERROR
+    from ..evaluate import LabelError, evaluate, evaluation_dict, format_evaluation
+    from ..result import EXIT_ERROR
 
     pack = _load_pack(rule_paths, no_default_rules)
     try:
@@ -187,8 +187,8 @@ def eval_command(labels, fmt, rule_paths, no_default_rules):
 
 
 def _register_model_commands() -> None:
-    from .cli_batch import report_command, review_command
-    from .cli_model import analyze, model_group, summarize
+    from .batch import report_command, review_command
+    from .model import analyze, model_group, summarize
 
     main.add_command(summarize)
     main.add_command(analyze)

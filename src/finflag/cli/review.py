@@ -54,7 +54,7 @@ class Decisions:
         self.save()
 
     def save(self) -> None:
-        from .batch import write_atomic
+        from ..batch import write_atomic
 
         write_atomic(self.path, json.dumps({"schema": 1, "decisions": self.data}, ensure_ascii=False, indent=1))
 

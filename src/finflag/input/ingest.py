@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .document import Document
+from ..document import Document
 from .htmltext import declared_charset, html_to_text, looks_like_html
 from .lang import detect_language
 

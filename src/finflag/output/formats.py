@@ -13,9 +13,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .batch import RESULTS_JSONL, load_results
-from .review import Decisions
+from .. import __version__
+from ..batch import RESULTS_JSONL, load_results
+from ..cli.review import Decisions
 
 FORMATS = ("jsonl", "csv", "sarif", "markdown", "html")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -140,7 +140,7 @@ def render(out_dir: Path, fmt: str) -> str | dict[str, str]:
     if fmt == "markdown":
         return to_markdown(results, decisions)
     if fmt == "html":
-        from .html_report import render_site
+        from .html import render_site
 
         return render_site(results, decisions)
     raise ValueError(f"unknown report format {fmt!r}")

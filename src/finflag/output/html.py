@@ -15,9 +15,9 @@ import html
 from collections import Counter
 from typing import Any
 
-from .batch import result_name
-from .review import Decisions
-from .rulepack import CATEGORIES
+from ..batch import result_name
+from ..cli.review import Decisions
+from ..rules.pack import CATEGORIES
 
 COLOURS = {
     "guaranteed_return": "#f4a3a3", "hype": "#f7c68b", "paid_upsell": "#f3e08a", "contact_funnel": "#b8e0a0",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from .document import Document
+from ..document import Document
 from .findings import Finding
 
 

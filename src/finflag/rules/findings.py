@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from operator import attrgetter
 from typing import Any
 
-from .document import Document
+from ..document import Document
 from .anchors import windows
-from .rulepack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack
+from .pack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack
 
 @dataclass(slots=True)
 class Finding:

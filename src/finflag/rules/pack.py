@@ -66,7 +66,7 @@ def fill_template(template: str, groups: dict[str, str | None], glossary: dict[s
     Each value is put into English through the pack's glossary (日 -> day) or
     as an amount (3.2万 -> 32,000).
     """
-    from .numbers import english_amount
+    from ..numbers import english_amount
 
     values = {}
     for name, value in groups.items():

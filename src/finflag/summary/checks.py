@@ -18,7 +18,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
-from .numbers import english_numbers, is_supported
+from ..numbers import english_numbers, is_supported
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9&'’.\-]*(?:\s+(?:of\s+|&\s+|de\s+)?[A-Z][A-Za-z0-9&'’.\-]*)*")

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .document import Document
-from .findings import Finding
-from .numbers import Rewrite, rewrite_amounts
+from ..document import Document
+from ..rules.findings import Finding
+from ..numbers import Rewrite, rewrite_amounts
 
 FOOTER_CATEGORIES = {"contact_funnel", "paid_upsell"}
 MAX_FOOTER_CHARS = 160

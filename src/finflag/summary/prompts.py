@@ -22,8 +22,8 @@ class PromptError(RuntimeError):
 
 
 def _roots() -> list[Path]:
-    here = Path(__file__).resolve().parent
-    roots = [here / "prompt_files", here.parent.parent / "prompts"]
+    package = Path(__file__).resolve().parent.parent  # finflag/
+    roots = [package / "prompt_files", package.parent.parent / "prompts"]
     override = os.environ.get("FINFLAG_PROMPTS")
     return ([Path(override)] if override else []) + roots
 

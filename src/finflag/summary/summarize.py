@@ -19,12 +19,12 @@ from typing import Any
 from .backends import Backend, Generation, load_backend
 from .checks import (check_cjk, check_degenerate, check_names, check_numbers, drop_unsupported_numbers,
                      replace_cjk_from_glossary)
-from .document import Document
-from .findings import Finding
+from ..document import Document
+from ..rules.findings import Finding
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .model import ModelChoice, model_path
-from .normalize import to_simplified
-from .numbers import source_values
+from ..normalize import to_simplified
+from ..numbers import source_values
 from .prepare import Paragraph, Prepared, prepare
 from .prompts import PROMPT_VERSION, fill, load
 
