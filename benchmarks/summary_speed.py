@@ -56,7 +56,7 @@ def measure(backend_name: str, post_path: str | None) -> dict[str, object]:
 
     findings = flag_document(doc, load_packs()).findings
     start = time.perf_counter()
-    out = summarizer.summarize(doc, findings)
+    out = summarizer.summarize(doc, findings).to_dict()
     ours_s = time.perf_counter() - start
 
     # The bare call: the same final prompt, the same number of generated tokens.

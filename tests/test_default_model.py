@@ -30,7 +30,7 @@ def default_summarizer(model_cache):
 @pytest.mark.parametrize("name", ["news-tech-specs.txt", "mixed-news-with-footer.txt"])
 def test_default_model_writes_checked_english(name, pack, default_summarizer):
     doc = load_document(Source(str(SAMPLES / name)))
-    out = default_summarizer.summarize(doc, flag_document(doc, pack).findings)
+    out = default_summarizer.summarize(doc, flag_document(doc, pack).findings).to_dict()
     checks = {c["check"]: c for c in out["checks"]}
     assert out["text"] and len(out["text"].split()) >= 15
     assert checks["cjk_leak"]["status"] == "pass", checks["cjk_leak"]["message"]

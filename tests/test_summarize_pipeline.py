@@ -32,7 +32,7 @@ def test_summary_record_is_complete_and_traceable(pack, smollm2_gguf, model_cach
     messages = []
     summarizer = Summarizer(resolve(smollm2_gguf, "llama-cpp"), SummaryOptions(max_words=60), progress=messages.append)
     try:
-        out = summarizer.summarize(doc, flag_document(doc, pack).findings)
+        out = summarizer.summarize(doc, flag_document(doc, pack).findings).to_dict()
     finally:
         summarizer.close()
     assert out["machine_generated"] is True and out["prompt_version"] == "v1" and out["backend"] == "llama-cpp"
@@ -53,7 +53,7 @@ def test_long_post_is_summarised_in_parts(pack, smollm2_gguf, model_cache):
     doc = make_doc("\n".join(paragraphs))
     summarizer = Summarizer(resolve(smollm2_gguf, "llama-cpp"), SummaryOptions(max_words=20, n_ctx=1024))
     try:
-        out = summarizer.summarize(doc, [])
+        out = summarizer.summarize(doc, []).to_dict()
     finally:
         summarizer.close()
     assert out["chunks"] >= 3

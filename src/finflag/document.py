@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Generic, TypeVar
 
 from .normalize import NormalizedText, normalize
@@ -90,6 +90,11 @@ class Document:
     source_format: str = "text"
     language: str = "unknown"
     warnings: list[str] = field(default_factory=list)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Only the fields cross a process boundary (batch workers): the cached views are
+        larger than the text and cheap to recompute where they are needed."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @_cached
     def digest(self) -> str:

@@ -1,20 +1,24 @@
-"""The one-way flow for the rule layer: sources -> documents -> results.
+"""The one-way flow: sources -> documents -> results (flag, then optionally summarise).
 
-Kept apart from the CLI so batch runs, the evaluator and tests drive the
-same code a user drives from the shell.
+Single runs, batches, the evaluator and tests all drive these functions, so
+the flag step and the analyze step exist once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .rules.allowlist import AllowEntry, apply_allowlist
 from .document import Document
-from .rules.findings import at_or_above, find, verdict
 from .input.ingest import MAX_BYTES, InputError, Source, expand_sources, load_document
 from .result import FlagResult
+from .rules.allowlist import AllowEntry, apply_allowlist
+from .rules.findings import at_or_above, find, verdict
 from .rules.pack import RulePack
+
+if TYPE_CHECKING:  # the summarizer pulls in the model stack; only its type is needed here
+    from .summary.summarize import Summarizer
 
 
 @dataclass
@@ -34,10 +38,20 @@ def flag_document(doc: Document, pack: RulePack, options: FlagOptions | None = N
     return FlagResult(doc, findings, verdict(findings), pack.fingerprint, suppressed)
 
 
+def add_summary(result: FlagResult, summarizer: Summarizer) -> FlagResult:
+    """The analyze step after flagging: the summary sees the findings (it drops promotional footers)."""
+    result.summary = summarizer.summarize(result.doc, result.findings)
+    return result
+
+
 def flag_sources(
-    sources: Iterable[Source | InputError], pack: RulePack, options: FlagOptions | None = None
+    sources: Iterable[Source | InputError], pack: RulePack, options: FlagOptions | None = None,
+    summarizer: Summarizer | None = None,
 ) -> Iterator[FlagResult | InputError]:
-    """A result or an error per source, in order; never raises for bad input."""
+    """A result (summarised when a summarizer is given) or an error per source, in order.
+
+    Never raises for bad input: an unreadable source is yielded as its error.
+    """
     options = options or FlagOptions()
     for source in sources:
         if isinstance(source, InputError):
@@ -48,11 +62,12 @@ def flag_sources(
         except InputError as error:
             yield error
             continue
-        yield flag_document(doc, pack, options)
+        result = flag_document(doc, pack, options)
+        yield add_summary(result, summarizer) if summarizer is not None else result
 
 
 def flag_paths(
     paths: Iterable[str], pack: RulePack, options: FlagOptions | None = None,
-    globs: Iterable[str] = (), excludes: Iterable[str] = (),
+    globs: Iterable[str] = (), excludes: Iterable[str] = (), summarizer: Summarizer | None = None,
 ) -> Iterator[FlagResult | InputError]:
-    return flag_sources(expand_sources(paths, globs, excludes), pack, options)
+    return flag_sources(expand_sources(paths, globs, excludes), pack, options, summarizer)

@@ -1,78 +1,25 @@
-"""Reviewing findings: one key per decision, saved the moment it is made.
+"""``finflag review``: the terminal walk-through, one key per decision, saved the moment it is made.
 
-Decisions live in ``REPORT_DIR/review.json`` keyed by the finding id, a
-hash of the input's content, the rule and the offsets. The same text
-flagged by the same rule in a later run has the same id, so decisions
-survive re-running the batch; a finding whose text changed is new.
+Decisions are stored by :class:`finflag.reportdir.Decisions` (``review.json``,
+keyed by the stable finding id).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import click
 
-REVIEW_FILE = "review.json"
+from ..output.text import split_context
+from ..reportdir import Decisions
+
 KEYS = "[c]onfirm  [d]ismiss  [n]ote  [s]kip  [b]ack  [q]uit"
 
 
-class Decisions:
-    def __init__(self, path: Path, data: dict[str, dict[str, Any]]) -> None:
-        self.path = path
-        self.data = data
-
-    @classmethod
-    def load(cls, out_dir: Path) -> "Decisions":
-        path = Path(out_dir) / REVIEW_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8")).get("decisions", {})
-        except (OSError, ValueError, AttributeError):
-            data = {}
-        return cls(path, data)
-
-    def get(self, finding_id: str) -> dict[str, Any]:
-        return self.data.get(finding_id, {})
-
-    def set(self, finding: dict[str, Any], path: str, decision: str | None = None, note: str | None = None) -> None:
-        entry = dict(self.data.get(finding["id"], {}))
-        if decision:
-            entry["decision"] = decision
-        if note is not None:
-            entry["note"] = note
-        entry.update(path=path, rule_id=finding["rule_id"], category=finding["category"], quote=finding["quote"],
-                     line=finding["line"], at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        self.data[finding["id"]] = entry
-        self.save()
-
-    def clear(self, finding_id: str) -> None:
-        self.data.pop(finding_id, None)
-        self.save()
-
-    def save(self) -> None:
-        from ..batch import write_atomic
-
-        write_atomic(self.path, json.dumps({"schema": 1, "decisions": self.data}, ensure_ascii=False, indent=1))
-
-    def to_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["finding_id", "decision", "note", "path", "line", "category", "rule_id", "quote", "at"])
-        for fid, d in sorted(self.data.items(), key=lambda kv: (kv[1].get("path", ""), kv[1].get("line", 0))):
-            writer.writerow([fid, d.get("decision", ""), d.get("note", ""), d.get("path", ""), d.get("line", ""),
-                             d.get("category", ""), d.get("rule_id", ""), d.get("quote", ""), d.get("at", "")])
-        return buffer.getvalue()
-
-
 def _show(position: int, total: int, path: str, f: dict[str, Any], current: dict[str, Any]) -> None:
-    context, quote = f["context"], f["quote"]
-    at = context.find(quote)
-    shown = (context[:at] + click.style(quote, fg="yellow", bold=True, underline=True) + context[at + len(quote):]
-             if at >= 0 else click.style(quote, bold=True))
+    before, quote, after = split_context(f)  # by offset: the words may occur twice in the sentence
+    shown = before + click.style(quote, fg="yellow", bold=True, underline=True) + after
     click.echo()
     click.echo(click.style(f"[{position}/{total}] {path}:{f['line']}:{f['column']}", bold=True)
                + f"  {f['severity']}  {f['category']}  ({f['rule_id']})")

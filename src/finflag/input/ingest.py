@@ -44,7 +44,7 @@ class InputError(Exception):
     """An input finflag cannot read; ``str()`` is the user-facing reason."""
 
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(path, reason)  # both in args, so the error pickles (batch workers send it back)
         self.path = path
         self.reason = reason
 

@@ -11,7 +11,7 @@ the rule id, because pack authors are users too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -138,6 +138,14 @@ class RulePack:
     negation: re.Pattern[str] | None = None
     #: Filled gloss templates by (pattern key, captured groups): the same phrase recurs across posts.
     _gloss_cache: dict[tuple[int, tuple[str | None, ...]], str] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Only the fields are pickled (batch workers under spawn): the cached matching
+        structures (an Aho-Corasick automaton among them) are rebuilt on first use."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_gloss_cache"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _gloss_cache={})
 
     @property
     def fingerprint(self) -> str:

@@ -15,10 +15,11 @@ machine-generated text.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..numbers import english_numbers, is_supported
+from .types import Check
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9&'’.\-]*(?:\s+(?:of\s+|&\s+|de\s+)?[A-Z][A-Za-z0-9&'’.\-]*)*")
@@ -46,10 +47,9 @@ class CheckResult:
     items: list[dict[str, object]] = field(default_factory=list)
     repaired: list[dict[str, object]] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["status"] = "fail" if not self.passed else "repaired" if self.repaired else "pass"
-        return data
+    def to_check(self) -> Check:
+        status = "fail" if not self.passed else "repaired" if self.repaired else "pass"
+        return Check(self.check, status, self.message, self.passed, list(self.items), list(self.repaired))
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")

@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 
 PROMPT_VERSION = "v1"
+#: Every prompt the summarizer may use; all are checked before a model is loaded.
+PROMPT_NAMES = ("system", "system-strict", "summarize", "summarize-part", "combine")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -48,3 +50,9 @@ def fill(name: str, **values: object) -> str:
     if missing:
         raise PromptError(f"prompt {name}: no value for {', '.join(sorted(missing))}")
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), template).strip()
+
+
+def check_all(version: str = PROMPT_VERSION) -> None:
+    """Raise :class:`PromptError` now, not minutes later after a model load, if a prompt file is missing."""
+    for name in PROMPT_NAMES:
+        load(name, version)

@@ -14,7 +14,6 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from .backends import Backend, Generation, load_backend
 from .checks import (check_cjk, check_degenerate, check_names, check_numbers, drop_unsupported_numbers,
@@ -27,6 +26,8 @@ from ..normalize import to_simplified
 from ..numbers import source_values
 from .prepare import Paragraph, Prepared, prepare
 from .prompts import PROMPT_VERSION, fill, load
+from .prompts import check_all as check_prompts
+from .types import Summary
 
 DEFAULT_MAX_WORDS = 150
 _CONTEXT_MARGIN = 64
@@ -84,6 +85,7 @@ class Summarizer:
 
     def __init__(self, choice: ModelChoice, options: SummaryOptions | None = None,
                  glossary: Glossary | None = None, progress: Progress | None = None) -> None:
+        check_prompts()  # a missing prompt file is reported before a model is loaded
         self.choice = choice
         self.options = options or SummaryOptions()
         self.glossary = glossary or Glossary.load()
@@ -198,7 +200,7 @@ class Summarizer:
             level += 1
 
     # -- a document --------------------------------------------------------
-    def summarize(self, doc: Document, findings: list[Finding]) -> dict[str, Any]:
+    def summarize(self, doc: Document, findings: list[Finding]) -> Summary:
         started = time.perf_counter()
         prepared = prepare(doc, findings)
         text = prepared.text
@@ -238,7 +240,7 @@ class Summarizer:
                             time.perf_counter() - started)
 
     def _result(self, doc: Document, prepared: Prepared, entities: list[Entry], summary: str, points: list[str],
-                answer: Generation, usage: Usage, chunks: int, retried: bool, total_s: float) -> dict[str, Any]:
+                answer: Generation, usage: Usage, chunks: int, retried: bool, total_s: float) -> Summary:
         tickers = [e.ticker for e in entities if e.ticker]
         allowed = set(_LATIN.findall(doc.text)) | set(tickers) | {p for t in tickers for p in t.split(".")}
         allowed |= {name for e in entities for name in (e.en, *e.aliases)}
@@ -270,22 +272,21 @@ class Summarizer:
         if retried:
             checks[1].message += " (after one retry with a stricter prompt)"
         backend = self._backend
-        return {
-            "text": summary,
-            "key_points": points,
-            "tickers": tickers_in(doc.text, entities),
-            "machine_generated": True,
-            "checks": [c.to_dict() for c in checks],
-            "model": self.model_name,
-            "backend": self.choice.backend,
-            "prompt_version": PROMPT_VERSION,
-            "names": [{"zh": e.zh, "en": e.en, "ticker": e.ticker} for e in entities],
-            "numbers": [{"source": r.source, "english": r.english, "start": r.start, "end": r.end}
-                        for r in prepared.rewrites],
-            "dropped": [{"start": d.start, "end": d.end, "reason": d.reason} for d in prepared.dropped],
-            "chunks": chunks,
-            "retried": retried,
-            "timings": {
+        return Summary(
+            text=summary,
+            key_points=points,
+            tickers=tickers_in(doc.text, entities),
+            checks=[c.to_check() for c in checks],
+            model=self.model_name,
+            backend=self.choice.backend,
+            prompt_version=PROMPT_VERSION,
+            names=[{"zh": e.zh, "en": e.en, "ticker": e.ticker} for e in entities],
+            numbers=[{"source": r.source, "english": r.english, "start": r.start, "end": r.end}
+                     for r in prepared.rewrites],
+            dropped=[{"start": d.start, "end": d.end, "reason": d.reason} for d in prepared.dropped],
+            chunks=chunks,
+            retried=retried,
+            timings={
                 "load_s": round(backend.load_s, 2) if backend else 0.0,
                 "prompt_tokens": usage.prompt_tokens,
                 "gen_tokens": usage.gen_tokens,
@@ -294,7 +295,7 @@ class Summarizer:
                 "calls": usage.calls,
                 "total_s": round(total_s, 2),
             },
-        }
+        )
 
 
 __all__ = ["Summarizer", "SummaryOptions", "parse_answer"]

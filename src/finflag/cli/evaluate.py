@@ -1,0 +1,35 @@
+"""``finflag eval``: the rule layer scored against labelled posts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ..result import EXIT_ERROR
+from .options import CommandError, load_pack, rule_options
+
+
+@click.command("eval", epilog="\b\nExamples:\n  finflag eval samples/labels.yaml\n"
+                              "  finflag eval corpus/labels.yaml --format json")
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a table per category and the misses; json: the same as one object.")
+@rule_options
+def eval_command(labels, fmt, rule_paths, no_default_rules):
+    """Precision, recall and F1 per category against a labelled corpus."""
+    from ..evaluate import LabelError, evaluate, evaluation_dict, format_evaluation
+
+    pack = load_pack(rule_paths, no_default_rules)
+    try:
+        result = evaluate(labels, pack)
+    except LabelError as exc:
+        raise CommandError(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(evaluation_dict(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_evaluation(result))
+    if result.errors:
+        sys.exit(EXIT_ERROR)
