@@ -53,6 +53,8 @@ class BatchRequest:
 
 @dataclass
 class BatchStats:
+    """What a run has done so far: the progress line and the closing line show it."""
+
     total: int = 0
     done: int = 0
     skipped: int = 0

@@ -35,7 +35,7 @@ class Miss:
 
 @dataclass
 class CategoryScore:
-    labels: int = 0
+    labels: int = 0  # expected claims of this category
     findings: int = 0
     tp_labels: int = 0
     tp_findings: int = 0

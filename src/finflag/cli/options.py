@@ -30,7 +30,8 @@ class CommandError(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"finflag: error: {self.format_message()}", err=True, file=file)
+        message = " ".join(line.strip() for line in self.format_message().splitlines() if line.strip())
+        click.echo(f"finflag: error: {message}", err=True, file=file)
 
 
 def _apply(options: list[Decorator]) -> Decorator:

@@ -17,6 +17,10 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
+from .view import View, result_view
+
+__all__ = ["FORMATS", "REPORT_FORMATS", "RESULT_FORMATS", "OutputFormat", "View", "result_view"]
+
 
 @dataclass(frozen=True)
 class OutputFormat:
@@ -42,18 +46,3 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
 )}
 RESULT_FORMATS = tuple(name for name, f in FORMATS.items() if f.per_result)
 REPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.per_report)
-
-
-@dataclass(frozen=True)
-class View:
-    """How single results are shown: with or without the findings (``summarize`` leaves them out)."""
-
-    colour: bool = False
-    findings: bool = True
-
-
-def result_view(data: dict, view: View) -> dict:
-    """The JSON object a command prints: ``summarize`` drops the rule layer's fields."""
-    if view.findings:
-        return data
-    return {k: v for k, v in data.items() if k not in ("findings", "verdict", "suppressed", "rules")}

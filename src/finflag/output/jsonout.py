@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ..reportdir import RESULTS_JSONL, Report
-from . import View, result_view
+from .view import View, result_view
 
 
 def render_object(data: dict[str, Any], view: View) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..reportdir import Report
 from ..summary.types import Summary
-from . import View
+from .view import View
 
 
 def cell(text: object) -> str:

@@ -11,7 +11,8 @@ import click
 from ..input.ingest import InputError
 from ..result import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, FlagResult, error_dict
 from ..rules.findings import at_or_above
-from . import FORMATS, View
+from . import FORMATS
+from .view import View
 
 
 class ResultWriter:

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from ..summary.types import Summary
-from . import View
+from .view import View
 
 SEVERITY_COLOUR = {"error": "red", "warning": "yellow", "info": "cyan"}
 RISK_COLOUR = {"high": "red", "medium": "yellow", "low": "cyan", "none": "green"}

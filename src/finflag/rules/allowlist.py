@@ -20,6 +20,7 @@ import yaml
 
 from ..document import Document
 from .findings import Finding
+from .yamlfile import describe
 
 
 class AllowListError(ValueError):
@@ -42,7 +43,7 @@ def load_allowlist(path: Path) -> list[AllowEntry]:
     except (OSError, UnicodeDecodeError) as exc:
         raise AllowListError(f"{path}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:
-        raise AllowListError(f"{path}: not valid YAML: {exc}") from None
+        raise AllowListError(f"{path}: not valid YAML: {describe(exc)}") from None
     if data is None:
         return []
     if not isinstance(data, list):

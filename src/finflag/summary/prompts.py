@@ -14,8 +14,15 @@ from functools import cache
 from pathlib import Path
 
 PROMPT_VERSION = "v1"
-#: Every prompt the summarizer may use; all are checked before a model is loaded.
-PROMPT_NAMES = ("system", "system-strict", "summarize", "summarize-part", "combine")
+#: Every prompt the summarizer may use and the placeholders each may contain;
+#: all are checked before a model is loaded.
+PLACEHOLDERS = {
+    "system": set(),
+    "system-strict": set(),
+    "summarize": {"article", "names", "max_words"},
+    "summarize-part": {"article", "names", "part", "parts", "max_words"},
+    "combine": {"summaries", "max_words"},
+}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -23,20 +30,24 @@ class PromptError(RuntimeError):
     pass
 
 
-def _roots() -> list[Path]:
+def _roots(override: str | None) -> list[Path]:
     package = Path(__file__).resolve().parent.parent  # finflag/
     roots = [package / "prompt_files", package.parent.parent / "prompts"]
-    override = os.environ.get("FINFLAG_PROMPTS")
     return ([Path(override)] if override else []) + roots
 
 
-@cache
 def load(name: str, version: str = PROMPT_VERSION) -> str:
-    for root in _roots():
+    """The prompt file's text; ``FINFLAG_PROMPTS`` names a folder searched first."""
+    return _load(name, version, os.environ.get("FINFLAG_PROMPTS"))
+
+
+@cache  # keyed on the override too: a changed FINFLAG_PROMPTS is never served stale prompts
+def _load(name: str, version: str, override: str | None) -> str:
+    for root in _roots(override):
         path = root / version / f"{name}.txt"
         if path.is_file():
             return path.read_text(encoding="utf-8")
-    raise PromptError(f"prompt {version}/{name}.txt not found in {', '.join(str(r) for r in _roots())}")
+    raise PromptError(f"prompt {version}/{name}.txt not found in {', '.join(str(r) for r in _roots(override))}")
 
 
 def fill(name: str, **values: object) -> str:
@@ -53,6 +64,11 @@ def fill(name: str, **values: object) -> str:
 
 
 def check_all(version: str = PROMPT_VERSION) -> None:
-    """Raise :class:`PromptError` now, not minutes later after a model load, if a prompt file is missing."""
-    for name in PROMPT_NAMES:
-        load(name, version)
+    """Raise :class:`PromptError` now, not minutes later after a model load, for a missing
+    prompt file or one with a placeholder finflag does not fill."""
+    for name, allowed in PLACEHOLDERS.items():
+        unknown = {m.group(1) for m in _PLACEHOLDER.finditer(load(name, version))} - allowed
+        if unknown:
+            raise PromptError(f"prompt {version}/{name}.txt has unknown placeholder(s) "
+                              f"{', '.join('{' + u + '}' for u in sorted(unknown))}; it may use "
+                              f"{', '.join('{' + a + '}' for a in sorted(allowed)) or 'none'}")

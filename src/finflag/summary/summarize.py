@@ -37,6 +37,11 @@ Progress = Callable[[str], None]
 
 @dataclass
 class Usage:
+    """Tokens and seconds over every model call for one document (the timings in a summary).
+
+    Kept per document so a long post summarised in parts reports its whole cost.
+    """
+
     prompt_tokens: int = 0
     gen_tokens: int = 0
     prompt_s: float = 0.0

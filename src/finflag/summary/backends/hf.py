@@ -17,7 +17,7 @@ import os
 import time
 from pathlib import Path
 
-from . import BackendError, Generation, Messages
+from .base import BackendError, Generation, Messages
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 _LOOP_WINDOW = 24  # tokens; a repeated window this long is a loop, not style

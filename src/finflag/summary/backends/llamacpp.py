@@ -13,7 +13,7 @@ import json
 import time
 import urllib.request
 
-from . import BackendError, Generation, Messages
+from .base import BackendError, Generation, Messages
 
 SEED = 42
 
