@@ -72,3 +72,28 @@ def test_negation_only_counts_within_the_hit_s_clause(tmp_path):
     hits = lambda s: [f.quote for f in find(Document("<t>", s), pack)]  # noqa: E731
     assert hits("不，必买") == ["必买"]  # the comma ends the negated clause
     assert hits("不必买") == []
+
+
+def test_a_repeated_key_is_an_error_with_file_and_line(tmp_path):
+    """YAML keeps the last of two equal keys; a pack author means one of them, so say which line repeats."""
+    text = "glossary:\n  上车: get on board\n  入场: enter\n  上车: jump in\n" + RULE
+    path = _pack(tmp_path, text)
+    with pytest.raises(RulePackError, match=r"p\.yaml: line 4: duplicate key '上车' \(first at line 2\)"):
+        load_pack(path)
+
+
+def test_a_repeated_rule_key_is_an_error_too(tmp_path):
+    text = RULE.replace("    severity: warning\n", "    severity: warning\n    severity: error\n")
+    with pytest.raises(RulePackError, match=r"p\.yaml: line 6: duplicate key 'severity' \(first at line 5\)"):
+        load_pack(_pack(tmp_path, text))
+
+
+def test_the_same_key_in_different_mappings_is_fine(tmp_path):
+    text = "glossary: {月: month}\nmarkers: {月: [月]}\n" + RULE
+    assert load_pack(_pack(tmp_path, text)).glossary == {"月": "month"}
+
+
+def test_the_default_pack_has_no_repeated_keys():
+    from finflag.rules.pack import default_pack_path
+
+    assert load_pack(default_pack_path()).glossary["上车"] == "get on board"
