@@ -56,7 +56,6 @@ def test_every_rule_has_counter_examples():
     assert not missing, f"rules without no_match examples: {missing}"
 
 
-def test_every_category_has_a_rule():
-    from finflag.rules.pack import CATEGORIES
-
-    assert {r.category for r in _PACK.rules} == set(CATEGORIES)
+def test_every_category_has_a_rule_but_those_declared_ahead_of_their_rules():
+    without_rules = set(_PACK.categories) - {r.category for r in _PACK.rules}
+    assert without_rules <= {"impersonation", "profit_sharing", "free_bait", "platform_funnel"}

@@ -16,7 +16,7 @@ import click
 
 from .. import __version__
 from ..input.ingest import MAX_BYTES
-from ..rules.pack import CATEGORIES, SEVERITIES, RulePackError
+from ..rules.pack import SEVERITIES, RulePackError
 
 
 FLAG_EXAMPLES = """
@@ -124,13 +124,16 @@ def rules() -> None:
 
 
 @rules.command("list", epilog="\b\nExamples:\n  finflag rules list\n  finflag rules list --category hype")
-@click.option("--category", type=click.Choice(CATEGORIES), default=None, help="Only this category.")
+@click.option("--category", default=None, help="Only this category (any category of the loaded packs).")
 @_rule_options
 def rules_list(category, rule_paths, no_default_rules):
     """One line per rule: id, category, severity, message."""
     pack = _load_pack(rule_paths, no_default_rules)
+    if category is not None and category not in pack.categories:
+        raise click.UsageError(f"unknown category {category!r} (known: {', '.join(pack.categories)})")
     click.echo(f"# {pack.fingerprint}: {len(pack.rules)} rules")
-    for rule in sorted(pack.rules, key=lambda r: (CATEGORIES.index(r.category), r.id)):
+    order = list(pack.categories)
+    for rule in sorted(pack.rules, key=lambda r: (order.index(r.category), r.id)):
         if category and rule.category != category:
             continue
         click.echo(f"{rule.id:<30} {rule.category:<18} {rule.severity:<8} {rule.message}")

@@ -17,13 +17,9 @@ from typing import Any
 
 from ..batch import result_name
 from ..cli.review import Decisions
-from ..rules.pack import CATEGORIES
 
-COLOURS = {
-    "guaranteed_return": "#f4a3a3", "hype": "#f7c68b", "paid_upsell": "#f3e08a", "contact_funnel": "#b8e0a0",
-    "unverified_pnl": "#f2a6d6", "screenshot_proof": "#c9b6f2", "trade_call": "#9fd3f0", "authority_appeal": "#d9d2c3",
-    "urgency": "#ffb3a1", "social_proof": "#a8e6d9", "insider_claim": "#e3a3ff",
-}
+#: For a category the default pack does not declare (results of a user pack).
+OTHER_COLOUR = "#ddd"
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Noto Sans",sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
 header{background:#22313f;color:#fff;padding:12px 20px}header a{color:#cfe3ff}
@@ -71,8 +67,8 @@ def _review_state(decisions: Decisions, finding: dict[str, Any]) -> str:
     return decisions.get(finding["id"]).get("decision", "unreviewed")
 
 
-def highlight(text: str, findings: list[dict[str, Any]]) -> str:
-    """The text as HTML with each finding wrapped in a <mark> at its offsets."""
+def highlight(text: str, findings: list[dict[str, Any]], colours: dict[str, str]) -> str:
+    """The text as HTML with each finding wrapped in a <mark> at its offsets, coloured by category."""
     bounds = sorted({0, len(text), *[f["start"] for f in findings], *[f["end"] for f in findings]})
     out = []
     for a, b in zip(bounds, bounds[1:]):
@@ -82,7 +78,7 @@ def highlight(text: str, findings: list[dict[str, Any]]) -> str:
             lead = covering[0]
             tip = " | ".join(f"{f['category']}: {f['gloss'] or f['message']}" for f in covering)
             ids = " ".join(f["id"] for f in covering)
-            piece = (f'<mark class="hl" style="background:{COLOURS.get(lead["category"], "#ddd")}" '
+            piece = (f'<mark class="hl" style="background:{colours.get(lead["category"], OTHER_COLOUR)}" '
                      f'data-finding="{_e(ids)}" data-start="{a}" data-end="{b}" title="{_e(tip)}">{piece}</mark>')
         out.append(piece)
     return "".join(out)
@@ -102,11 +98,11 @@ def _summary_html(summary: dict[str, Any] | None) -> str:
             f"<p><b>Checks</b></p><ul id=\"checks\">{checks}</ul></div>")
 
 
-def post_page(result: dict[str, Any], decisions: Decisions) -> str:
+def post_page(result: dict[str, Any], decisions: Decisions, colours: dict[str, str]) -> str:
     findings = result["findings"]
     rows = "".join(
         f"<tr data-id=\"{_e(f['id'])}\"><td>{f['line']}:{f['column']}</td><td>{_e(f['severity'])}</td>"
-        f"<td><span class=\"badge\" style=\"background:{COLOURS.get(f['category'])}\">{_e(f['category'])}</span></td>"
+        f"<td><span class=\"badge\" style=\"background:{colours.get(f['category'], OTHER_COLOUR)}\">{_e(f['category'])}</span></td>"
         f"<td>{_e(f['quote'])}</td><td>{_e(f['gloss'])}</td><td>{_e(f['message'])}. {_e(f['explanation'])}</td>"
         f"<td><span class=\"badge b-{_review_state(decisions, f)}\">{_review_state(decisions, f)}</span>"
         f"{' ' + _e(decisions.get(f['id']).get('note', '')) if decisions.get(f['id']).get('note') else ''}</td></tr>"
@@ -120,14 +116,15 @@ def post_page(result: dict[str, Any], decisions: Decisions) -> str:
           "<th>Quote</th><th>English</th><th>Why it matters</th><th>Review</th></tr></thead>"
           f"<tbody>{rows}</tbody></table>"
         + "<h2>Original text</h2><div class=\"cols\"><div><div class=\"source\" id=\"source\">"
-        + highlight(result.get("text", ""), findings) + "</div></div><div>"
+        + highlight(result.get("text", ""), findings, colours) + "</div></div><div>"
         + _summary_html(result.get("summary")).replace('id="summary-text"', "").replace('id="checks"', "")
         + "</div></div>"
     )
     return _page(result["path"], body, depth=1)
 
 
-def index_page(results: list[dict[str, Any]], decisions: Decisions) -> str:
+def index_page(results: list[dict[str, Any]], decisions: Decisions, colours: dict[str, str]) -> str:
+    """``colours``: category id -> colour, in the order the chart and the filter list them."""
     totals: Counter[str] = Counter()
     rows = []
     for r in results:
@@ -148,16 +145,17 @@ def index_page(results: list[dict[str, Any]], decisions: Decisions) -> str:
                     f"<td class=\"risk-{r['verdict']['risk']}\">{r['verdict']['risk']}</td>"
                     f"<td>{r['verdict']['findings']}</td><td>{_e(counts)}</td></tr>")
     peak = max(totals.values(), default=1)
+    categories = [*colours, *(c for c in totals if c not in colours)]
     bars = "".join(
         f"<div class=\"bar\"><span class=\"l\">{c}</span><span class=\"b\" style=\"width:{int(300 * totals[c] / peak)}px;"
-        f"background:{COLOURS[c]}\"></span>{totals[c]}</div>" for c in CATEGORIES if totals.get(c))
+        f"background:{colours.get(c, OTHER_COLOUR)}\"></span>{totals[c]}</div>" for c in categories if totals.get(c))
     options = lambda values: "".join(f"<option value=\"{v}\">{v}</option>" for v in values)  # noqa: E731
     failed = sum(1 for r in results if "error" in r)
     body = (
         f"<p>{len(results)} inputs · {failed} not readable · {sum(totals.values())} findings</p>"
         f"<h2>Findings by category</h2><div id=\"chart\">{bars or '<p>none</p>'}</div>"
         "<div class=\"controls\"><input id=\"q\" type=\"search\" placeholder=\"search paths, quotes, glosses, summaries\">"
-        f"<select id=\"cat\"><option value=\"\">all categories</option>{options(CATEGORIES)}</select>"
+        f"<select id=\"cat\"><option value=\"\">all categories</option>{options(categories)}</select>"
         f"<select id=\"sev\"><option value=\"\">all severities</option>{options(['error', 'warning', 'info'])}</select>"
         f"<select id=\"rev\"><option value=\"\">any review state</option>{options(['unreviewed', 'confirmed', 'dismissed'])}</select>"
         "<span><span id=\"shown\"></span> shown</span></div>"
@@ -168,9 +166,16 @@ def index_page(results: list[dict[str, Any]], decisions: Decisions) -> str:
 
 
 def render_site(results: list[dict[str, Any]], decisions: Decisions) -> dict[str, str]:
-    """File name (relative to the report's html folder) -> page."""
-    site = {"index.html": index_page(results, decisions)}
+    """File name (relative to the report's html folder) -> page.
+
+    Stored results carry no rule pack: category colours and order come from
+    the default pack.
+    """
+    from ..rules.pack import load_packs
+
+    colours = {c.id: c.colour for c in load_packs().categories.values()}
+    site = {"index.html": index_page(results, decisions, colours)}
     for r in results:
         if "error" not in r:
-            site["posts/" + result_name(r["path"]).replace(".json", ".html")] = post_page(r, decisions)
+            site["posts/" + result_name(r["path"]).replace(".json", ".html")] = post_page(r, decisions, colours)
     return site
