@@ -16,7 +16,7 @@ categories:
 """
 RULE = HEADER + """
 rules:
-  - id: t.rule
+  - id: p.rule
     category: hype
     severity: warning
     message: m
@@ -91,7 +91,8 @@ def test_a_repeated_key_is_an_error_with_file_and_line(tmp_path):
 def test_a_repeated_rule_key_is_an_error_too(tmp_path):
     text = RULE.replace("    severity: warning\n", "    severity: warning\n    severity: error\n")
     first = text.splitlines().index("    severity: warning") + 1
-    with pytest.raises(RulePackError, match=rf"p\.yaml: line {first + 1}: duplicate key 'severity' \(first at line {first}\)"):
+    message = rf"p\.yaml: line {first + 1}: duplicate key 'severity' \(first at line {first}\)"
+    with pytest.raises(RulePackError, match=message):
         load_pack(_pack(tmp_path, text))
 
 
@@ -159,7 +160,7 @@ def test_a_category_needs_no_rule(tmp_path):
 def test_a_rule_in_an_undeclared_category_names_the_file_the_rule_and_the_known_ids(tmp_path):
     with pytest.raises(RulePackError) as error:
         load_pack(_pack(tmp_path, RULE.replace("category: hype", "category: pump_group")))
-    assert str(error.value) == ("p.yaml: rule t.rule: category 'pump_group' is not declared under "
+    assert str(error.value) == ("p.yaml: rule p.rule: category 'pump_group' is not declared under "
                                 "'categories:' (known: hype)")
 
 
@@ -196,7 +197,7 @@ rules:
     "entry,message",
     [
         ('{id: pump, label: Pump, colour: "#abc"}', r"p\.yaml: category pump: missing 'description'"),
-        ('{id: pump, label: Pump, colour: red, description: d}', r"category pump: colour 'red' must be #rgb or #rrggbb"),
+        ('{id: pump, label: Pump, colour: red, description: d}', r"category pump: colour 'red' must be #rgb or"),
         ('{id: pump, label: Pump, colour: "#12345", description: d}', "must be #rgb or #rrggbb"),
         ("{id: pump, label: Pump, description: d, colour: }", r"colour None must be #rgb or #rrggbb \(in quotes"),
         ('{id: Pump Group, label: P, colour: "#abc", description: d}', "id must be lower-case"),
@@ -289,3 +290,35 @@ def test_rules_list_takes_any_category_of_the_loaded_packs(tmp_path):
     bad = runner.invoke(main, ["rules", "list", "--category", "pump_group"])
     assert bad.exit_code == 2
     assert "unknown category 'pump_group' (known: guaranteed_return, hype," in bad.output
+
+
+def test_a_rule_id_starts_with_the_name_of_its_file(tmp_path):
+    message = r"^p\.yaml: rule hype\.must-buy: the id must start with 'p\.' \(the name of its file\)"
+    with pytest.raises(RulePackError, match=message):
+        load_pack(_pack(tmp_path, RULE.replace("id: p.rule", "id: hype.must-buy")))
+    with pytest.raises(RulePackError, match=r"rule p\.: the id must start with 'p\.'"):
+        load_pack(_pack(tmp_path, RULE.replace("id: p.rule", "id: p.")))
+
+
+def test_in_a_folder_pack_each_file_names_its_rules(tmp_path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "pack.yaml").write_text("name: mine\nversion: '1'\n" + HEADER, encoding="utf-8")
+    hype = RULE.split("rules:")[1]
+    (folder / "hype.yaml").write_text("rules:" + hype.replace("id: p.rule", "id: hype.moon"), encoding="utf-8")
+    assert [r.id for r in load_pack(folder).rules] == ["hype.moon"]
+    (folder / "urgency.yaml").write_text("rules:" + hype.replace("id: p.rule", "id: hype.now"), encoding="utf-8")
+    message = r"^urgency\.yaml: rule hype\.now: the id must start with 'urgency\.' \(the name of its file\)"
+    with pytest.raises(RulePackError, match=message):
+        load_pack(folder)
+
+
+def test_every_default_rule_id_starts_with_its_file_s_name():
+    from finflag.rules.pack import default_pack_path
+
+    pack = load_pack(default_pack_path())
+    assert all(rule.id.startswith(rule.source.removesuffix(".yaml") + ".") for rule in pack.rules)
+    assert {"paid_upsell.membership", "contact_funnel.phone", "guaranteed_return.no-risk", "trade_call.entry",
+            "unverified_pnl.self-reported-return", "screenshot_proof.trade-screenshot", "social_proof.everyone-wins",
+            "insider_claim.secret-information", "authority_appeal.credentials", "hype.multibagger",
+            "urgency.act-now"} <= {rule.id for rule in pack.rules}

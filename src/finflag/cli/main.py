@@ -139,7 +139,7 @@ def rules_list(category, rule_paths, no_default_rules):
         click.echo(f"{rule.id:<30} {rule.category:<18} {rule.severity:<8} {rule.message}")
 
 
-@rules.command("show", epilog="\b\nExample:\n  finflag rules show guaranteed.no-risk")
+@rules.command("show", epilog="\b\nExample:\n  finflag rules show guaranteed_return.no-risk")
 @click.argument("rule_id")
 @_rule_options
 def rules_show(rule_id, rule_paths, no_default_rules):

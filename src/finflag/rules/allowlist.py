@@ -7,7 +7,7 @@ its ``rules`` (a rule id or a whole category)::
 
     - phrases: [本文不构成投资建议]
     - paths: ["research/*.txt"]
-      rules: [call.stop-target, authority_appeal]
+      rules: [trade_call.stop-target, authority_appeal]
 """
 
 from __future__ import annotations

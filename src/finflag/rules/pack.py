@@ -326,6 +326,9 @@ def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Categor
     if not isinstance(raw, dict) or "id" not in raw:
         raise RulePackError(f"{source}: every rule needs an 'id'")
     where = f"{source}: rule {raw['id']}"
+    prefix = Path(source).stem + "."
+    if not str(raw["id"]).startswith(prefix) or str(raw["id"]) == prefix:
+        raise RulePackError(f"{where}: the id must start with '{prefix}' (the name of its file) and go on")
     unknown = set(raw) - _RULE_KEYS
     if unknown:
         raise RulePackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -334,7 +337,8 @@ def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Categor
             raise RulePackError(f"{where}: missing '{key}'")
     if raw["category"] not in categories:
         known = ", ".join(categories) or "none"
-        raise RulePackError(f"{where}: category {raw['category']!r} is not declared under 'categories:' (known: {known})")
+        raise RulePackError(
+            f"{where}: category {raw['category']!r} is not declared under 'categories:' (known: {known})")
     if raw["severity"] not in SEVERITIES:
         raise RulePackError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
     examples = raw.get("examples") or {}
