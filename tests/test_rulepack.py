@@ -42,6 +42,8 @@ def _pack(tmp_path, text):
         (lambda t: t + "    colour: red\n", "unknown key"),
         (lambda t: t + RULE.split("rules:")[1], "defined twice"),
         (lambda t: t + "    requires: [{near: nobody}]\n", "unknown marker set"),
+        (lambda t: t + "    todo_match: 这只必买\n", "'todo_match' must be a list of strings"),
+        (lambda t: t.replace("{match: [必买]}", "{match: [{text: 必买, qoute: 必买}]}"), "optionally 'quote', 'gloss'"),
     ],
 )
 def test_pack_errors_name_the_rule_and_the_problem(tmp_path, edit, message):
@@ -293,10 +295,10 @@ def test_rules_list_takes_any_category_of_the_loaded_packs(tmp_path):
 
 
 def test_a_rule_id_starts_with_the_name_of_its_file(tmp_path):
-    message = r"^p\.yaml: rule hype\.must-buy: the id must start with 'p\.' \(the name of its file\)"
+    message = r"^p\.yaml: rule hype\.must-buy: the id must be 'p\.<name>' \(the name of its file, a dot, a name\)$"
     with pytest.raises(RulePackError, match=message):
         load_pack(_pack(tmp_path, RULE.replace("id: p.rule", "id: hype.must-buy")))
-    with pytest.raises(RulePackError, match=r"rule p\.: the id must start with 'p\.'"):
+    with pytest.raises(RulePackError, match=r"rule p\.: the id must be 'p\.<name>'"):
         load_pack(_pack(tmp_path, RULE.replace("id: p.rule", "id: p.")))
 
 
@@ -308,7 +310,7 @@ def test_in_a_folder_pack_each_file_names_its_rules(tmp_path):
     (folder / "hype.yaml").write_text("rules:" + hype.replace("id: p.rule", "id: hype.moon"), encoding="utf-8")
     assert [r.id for r in load_pack(folder).rules] == ["hype.moon"]
     (folder / "urgency.yaml").write_text("rules:" + hype.replace("id: p.rule", "id: hype.now"), encoding="utf-8")
-    message = r"^urgency\.yaml: rule hype\.now: the id must start with 'urgency\.' \(the name of its file\)"
+    message = r"^urgency\.yaml: rule hype\.now: the id must be 'urgency\.<name>' \(the name of its file"
     with pytest.raises(RulePackError, match=message):
         load_pack(folder)
 

@@ -120,7 +120,7 @@ def flag(paths, fmt, min_severity, fail_on, rule_paths, no_default_rules, allow_
 
 @main.group()
 def rules() -> None:
-    """List and explain the rules in use."""
+    """List, explain and test the rules in use."""
 
 
 @rules.command("list", epilog="\b\nExamples:\n  finflag rules list\n  finflag rules list --category hype")
@@ -165,6 +165,27 @@ def rules_show(rule_id, rule_paths, no_default_rules):
     click.echo("Does not match:")
     for ex in rule.examples_no_match:
         click.echo(f"  - {ex}")
+    if rule.todo_match:
+        click.echo("Should match, does not yet (todo):")
+        for text in rule.todo_match:
+            click.echo(f"  ? {text}")
+
+
+@rules.command("test", epilog="\b\nExamples:\n  finflag rules test\n  finflag rules test my_pack/\n"
+                               "  finflag rules test my_pack.yaml --no-default-rules")
+@click.argument("pack_paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--no-default-rules", is_flag=True, help="Load the given packs alone, not on top of the default pack.")
+def rules_test(pack_paths, no_default_rules):
+    """Run each rule's own examples as tests: match, no_match and todo_match.
+
+    Tests the rules of the packs at PACK_PATH (default: the default pack).
+    Exit 0 all pass, 1 any failure, 2 a pack that cannot be loaded.
+    """
+    from ..rules.testing import BAD_PACK, run_tests
+
+    code, text = run_tests(pack_paths, include_default=not no_default_rules)
+    click.echo(text, err=code == BAD_PACK)
+    sys.exit(code)
 
 
 @main.command("eval", epilog="\b\nExample:\n  finflag eval samples/labels.yaml\n  finflag eval corpus/labels.yaml --format json")

@@ -25,7 +25,7 @@ SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 _RULE_KEYS = {
     "id", "category", "severity", "message", "explanation", "patterns", "requires",
-    "unless", "examples", "negatable",
+    "unless", "examples", "negatable", "todo_match",
 }
 _CATEGORY_KEYS = ("id", "label", "colour", "description")
 _CATEGORY_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -141,6 +141,8 @@ class Rule:
     negatable: bool = True
     examples_match: tuple[Any, ...] = ()
     examples_no_match: tuple[str, ...] = ()
+    #: Known misses: text the rule should match and does not yet (see :mod:`finflag.rules.testing`).
+    todo_match: tuple[str, ...] = ()
     source: str = ""
 
 
@@ -328,7 +330,7 @@ def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Categor
     where = f"{source}: rule {raw['id']}"
     prefix = Path(source).stem + "."
     if not str(raw["id"]).startswith(prefix) or str(raw["id"]) == prefix:
-        raise RulePackError(f"{where}: the id must start with '{prefix}' (the name of its file) and go on")
+        raise RulePackError(f"{where}: the id must be '{prefix}<name>' (the name of its file, a dot, a name)")
     unknown = set(raw) - _RULE_KEYS
     if unknown:
         raise RulePackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
@@ -350,6 +352,11 @@ def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Categor
                 f"{where}: example {example!r} must be a string or a mapping with 'text' "
                 "(quote strings that contain ': ')"
             )
+        if isinstance(example, dict) and not set(example) <= {"text", "quote", "gloss"}:
+            raise RulePackError(f"{where}: example {example!r}: a mapping has 'text' and optionally 'quote', 'gloss'")
+    todo = raw.get("todo_match") or []
+    if not isinstance(todo, list) or not all(isinstance(text, str) for text in todo):
+        raise RulePackError(f"{where}: 'todo_match' must be a list of strings (known misses)")
     return Rule(
         id=str(raw["id"]),
         category=raw["category"],
@@ -362,6 +369,7 @@ def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Categor
         negatable=bool(raw.get("negatable", True)),
         examples_match=tuple(examples.get("match") or ()),
         examples_no_match=tuple(examples.get("no_match") or ()),
+        todo_match=tuple(todo),
         source=source,
     )
 
