@@ -60,6 +60,10 @@ _fallen_back = False
 _ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
 
 
+class _Unsupported(Exception):
+    """A parse tree the walkers cannot vouch for."""
+
+
 def ascii_lower(text: str) -> str:
     """Lower-case A-Z only, so offsets stay the same."""
     return text.translate(_ASCII_LOWER)
@@ -148,8 +152,14 @@ def _sequence(items, ignore_case: bool, state) -> _Anchor | None:
 
 
 def _nodes(items):
-    """Every ``(op, av)`` of a parsed pattern, those nested in groups, branches, repeats and assertions too."""
+    """Every ``(op, av)`` of a parsed pattern, those nested in groups, branches, repeats and assertions too.
+
+    Raises on an opcode it does not know: what it holds would go unseen.
+    Both analyses below walk every node through here.
+    """
     for op, av in items:
+        if op not in _KNOWN_OPS:
+            raise _Unsupported(f"unexpected opcode {op}")
         yield op, av
         if op in (C.ASSERT, C.ASSERT_NOT):
             yield from _nodes(av[1].data)
@@ -174,19 +184,11 @@ def _lookahead_reach(items) -> int:
                       if op in (C.ASSERT, C.ASSERT_NOT) and av[0] == 1])
 
 
-class _Unsupported(Exception):
-    """A parse tree the walkers cannot vouch for."""
-
-
 def _parse(regex: re.Pattern[str]) -> Any:
-    """CPython's parse tree of ``regex``; raises if there is none or it holds an opcode the walkers do not know."""
+    """CPython's parse tree of ``regex``."""
     if _parser is None:
         raise _Unsupported(_PARSER_MISSING)
-    tree = _parser.parse(regex.pattern, regex.flags & ~re.UNICODE)
-    unknown = {op for op, _ in _nodes(tree.data)} - _KNOWN_OPS
-    if unknown:
-        raise _Unsupported(f"unexpected opcode {', '.join(sorted(map(str, unknown)))}")
-    return tree
+    return _parser.parse(regex.pattern, regex.flags & ~re.UNICODE)
 
 
 def _fall_back(regex: re.Pattern[str], error: Exception) -> None:
