@@ -173,7 +173,7 @@ def rules_show(rule_id, rule_paths, no_default_rules):
 
 @rules.command("test", epilog="\b\nExamples:\n  finflag rules test\n  finflag rules test my_pack/\n"
                                "  finflag rules test my_pack.yaml --no-default-rules")
-@click.argument("pack_paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("pack_paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PACK_PATH]...")
 @click.option("--no-default-rules", is_flag=True, help="Load the given packs alone, not on top of the default pack.")
 def rules_test(pack_paths, no_default_rules):
     """Run each rule's own examples as tests: match, no_match and todo_match.

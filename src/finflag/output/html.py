@@ -102,7 +102,8 @@ def post_page(result: dict[str, Any], decisions: Decisions, colours: dict[str, s
     findings = result["findings"]
     rows = "".join(
         f"<tr data-id=\"{_e(f['id'])}\"><td>{f['line']}:{f['column']}</td><td>{_e(f['severity'])}</td>"
-        f"<td><span class=\"badge\" style=\"background:{colours.get(f['category'], OTHER_COLOUR)}\">{_e(f['category'])}</span></td>"
+        f"<td><span class=\"badge\" style=\"background:{colours.get(f['category'], OTHER_COLOUR)}\">"
+        f"{_e(f['category'])}</span></td>"
         f"<td>{_e(f['quote'])}</td><td>{_e(f['gloss'])}</td><td>{_e(f['message'])}. {_e(f['explanation'])}</td>"
         f"<td><span class=\"badge b-{_review_state(decisions, f)}\">{_review_state(decisions, f)}</span>"
         f"{' ' + _e(decisions.get(f['id']).get('note', '')) if decisions.get(f['id']).get('note') else ''}</td></tr>"
