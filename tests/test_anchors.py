@@ -10,12 +10,18 @@ CRLF, traditional characters, upper-case VIP, negations, lone digits).
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import re
+import subprocess
+import sys
+import warnings
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from finflag.rules import anchors
 from finflag.rules.anchors import AnchorIndex, pattern_anchors, searches_in_place, windows
 from finflag.document import Document
 from finflag.rules.findings import find
@@ -151,3 +157,90 @@ def test_the_slice_check_is_needed_for_patterns_that_look_before():
     """The control for the property above: a lookbehind sees past ``pos`` in place, not in a slice."""
     regex = re.compile(r"(?<!不)赚")
     assert regex.search("不赚", 1, 2) is None and regex.search("不赚"[1:2]) is not None
+
+
+# The parse tree comes from CPython's private re._parser. If that changes, the pre-filter turns itself
+# off for what it cannot analyse, with one warning: slower, never a crash, never different findings.
+
+_NORMAL = {name: _findings(text, PACK) for name, text in _SAMPLE_TEXTS.items()}
+
+
+@pytest.fixture
+def fresh_fallback(monkeypatch):
+    """A process that has not warned yet, and no parse results cached from before (or left for after)."""
+    monkeypatch.setattr(anchors, "_fallen_back", False)
+    searches_in_place.cache_clear()
+    yield monkeypatch
+    searches_in_place.cache_clear()
+
+
+def _samples_with_fresh_pack() -> tuple[RulePack, dict[str, list[dict]], list[warnings.WarningMessage]]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pack = load_packs()
+        found = {name: _findings(text, pack) for name, text in _SAMPLE_TEXTS.items()}
+    return pack, found, [w for w in caught if issubclass(w.category, RuntimeWarning)]
+
+
+def test_a_parser_that_raises_turns_the_prefilter_off_with_one_warning(fresh_fallback):
+    def broken(regex):
+        raise AttributeError("module 're._parser' has no attribute 'parse'")
+
+    fresh_fallback.setattr(anchors, "_parse", broken)
+    pack, found, warned = _samples_with_fresh_pack()
+    assert len(warned) == 1
+    message = str(warned[0].message)
+    assert "pre-filter is off" in message and "scanned in full" in message
+    assert "AttributeError: module 're._parser' has no attribute 'parse'" in message
+    # Only keyword tables without letters keep their anchors: those are their own matches, no parser involved.
+    assert all(p.anchors is None for _, p in pack.patterns if not p.literal)
+    assert not any(in_place for plan in pack.plans for *_, in_place in plan.requires + plan.unless)
+    assert found == _NORMAL
+    assert sum(map(len, found.values())) >= 80
+
+
+def test_an_unexpected_opcode_turns_the_prefilter_off_for_those_patterns_only(fresh_fallback):
+    fresh_fallback.setattr(anchors, "_KNOWN_OPS", anchors._KNOWN_OPS - {anchors.C.BRANCH})
+    pack, found, warned = _samples_with_fresh_pack()
+    assert len(warned) == 1 and "unexpected opcode BRANCH" in str(warned[0].message)
+    regexes = [p for _, p in pack.patterns if not p.literal]
+    assert any(p.anchors is None for p in regexes) and any(p.anchors is not None for p in regexes)
+    assert all(p.anchors is None for p in regexes if "|" in p.regex.pattern)
+    assert found == _NORMAL
+
+
+def test_without_re_parser_every_pattern_is_scanned_in_full_with_one_warning():
+    """A Python whose re has no _parser: the import fails, finflag still gives the same findings."""
+    script = f"""
+import json, re, sys, warnings
+del re._parser
+sys.modules["re._parser"] = None
+warnings.simplefilter("always")
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    from finflag.document import Document
+    from finflag.input.ingest import Source, load_document
+    from finflag.rules import anchors
+    from finflag.rules.findings import find
+    from finflag.rules.pack import load_packs
+    pack = load_packs()
+    found = {{}}
+    for path in {sorted(str(p) for p in SAMPLES.glob("*.txt"))!r}:
+        text = load_document(Source(path)).text
+        found[path.rsplit("/", 1)[1]] = [f.to_dict() for f in find(Document("<t>", text), pack)]
+print(json.dumps({{"parser": anchors._parser is None, "warnings": [str(w.message) for w in caught],
+                  "unanchored": len(pack.unanchored_keys), "found": found}}))
+"""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    result = json.loads(out.stdout)
+    assert result["parser"] is True
+    assert len(result["warnings"]) == 1 and "re._parser cannot be used (ModuleNotFoundError" in result["warnings"][0]
+    assert result["unanchored"] == sum(not p.literal for _, p in PACK.patterns)
+    assert result["found"] == _NORMAL
+
+
+def test_a_lookahead_inside_an_atomic_group_widens_the_window():
+    """(?>...) holds a lookahead the reach must allow for, like any other group."""
+    assert pattern_anchors(re.compile(r"十倍(?>股(?=就在眼前))"))[1] == (0, 1 + 4 + 2)
+    assert not searches_in_place(re.compile(r"(?>(?<!不)赚)"))

@@ -102,7 +102,7 @@ def test_user_rule_pack_adds_rules(tmp_path):
         encoding="utf-8",
     )
     data = json.loads(run("flag", "-", "--format", "json", "--rules", str(pack), input="这只股要冲上月球！").output)
-    assert data["rules"] == "finflag-default+mine@1.0.0+2"
+    assert data["rules"] == "finflag-default+mine@1.1.0+2"
     assert data["findings"][0]["gloss"] == "to the moon"
 
 
@@ -116,8 +116,8 @@ def test_broken_rule_pack_is_a_usage_error_naming_the_rule(tmp_path):
 
 def test_rules_list_and_show():
     listing = run("rules", "list").output
-    assert "guaranteed.no-risk" in listing and "insider.big-money-tracking" in listing
-    shown = run("rules", "show", "guaranteed.no-risk").output
+    assert "guaranteed_return.no-risk" in listing and "insider_claim.big-money-tracking" in listing
+    shown = run("rules", "show", "guaranteed_return.no-risk").output
     assert "稳赚不赔" in shown and "SEC" in shown
     assert CliRunner().invoke(main, ["rules", "show", "nope"]).exit_code == 2
 

@@ -23,6 +23,8 @@ TWICE = "这只基金保本，另一只也保本。\n"
 USER_PACK = """
 name: user-pack
 version: "1"
+categories:
+  - {id: hype, label: Hype, colour: "#f7c68b", description: Superlative calls by the author.}
 rules:
   - id: user-pack.lottery
     category: hype
@@ -159,3 +161,16 @@ def test_report_files_are_readable_by_others_under_the_default_umask(tmp_path):
     files = [out / "index.json", out / "results.jsonl", out / "inputs.json", next((out / "results").glob("*.json")),
              out / "html" / "index.html"]
     assert {oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == {"0o644"}
+
+
+def test_an_allow_list_naming_a_renamed_rule_is_warned_about(tmp_path):
+    allow = tmp_path / "allow.yaml"
+    allow.write_text("- rules: [call.stop-target, hype, nonsense.rule]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["flag", "-", "--allow", str(allow)], input="止损10元，目标价20元。")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "finflag: warning: allow-list: call.stop-target is not a rule id or category of the rules in use "
+        "(did you mean trade_call.stop-target?)",
+        "finflag: warning: allow-list: nonsense.rule is not a rule id or category of the rules in use "
+        "(see 'finflag rules list')",
+    ]

@@ -17,7 +17,7 @@ import yaml
 from .rules.findings import Finding
 from .input.ingest import InputError, Source, load_document
 from .pipeline import FlagOptions, flag_document
-from .rules.pack import CATEGORIES, RulePack
+from .rules.pack import RulePack
 
 
 class LabelError(ValueError):
@@ -58,7 +58,8 @@ class CategoryScore:
 
 @dataclass
 class Evaluation:
-    scores: dict[str, CategoryScore] = field(default_factory=lambda: {c: CategoryScore() for c in CATEGORIES})
+    #: Per category: the pack's categories that have rules, in pack order, then any other labelled one.
+    scores: dict[str, CategoryScore] = field(default_factory=dict)
     false_positives: list[Miss] = field(default_factory=list)
     false_negatives: list[Miss] = field(default_factory=list)
     clean_violations: list[Miss] = field(default_factory=list)
@@ -102,7 +103,8 @@ def _overlaps(f: Finding, span: tuple[int, int]) -> bool:
 
 def evaluate(labels_path: Path, pack: RulePack, options: FlagOptions | None = None) -> Evaluation:
     """Run the rules over every labelled document and score them."""
-    result = Evaluation()
+    with_rules = {rule.category for rule in pack.rules}
+    result = Evaluation({c: CategoryScore() for c in pack.categories if c in with_rules})
     base = Path(labels_path).parent
     for entry in load_labels(labels_path):
         where = f"{labels_path}: {entry.get('path')}"
@@ -115,12 +117,12 @@ def evaluate(labels_path: Path, pack: RulePack, options: FlagOptions | None = No
         result.documents += 1
         expected = []
         for label in entry.get("expected") or ():
-            if label.get("category") not in CATEGORIES:
+            if label.get("category") not in pack.categories:
                 raise LabelError(f"{where}: unknown category {label.get('category')!r}")
             span = _locate(doc.text, str(label["quote"]), int(label.get("occurrence", 1)), where)
             expected.append((label["category"], span, str(label["quote"])))
         for category, span, quote in expected:
-            score = result.scores[category]
+            score = result.scores.setdefault(category, CategoryScore())
             score.labels += 1
             if any(f.category == category and _overlaps(f, span) for f in findings):
                 score.tp_labels += 1

@@ -35,7 +35,7 @@ def flag_document(doc: Document, pack: RulePack, options: FlagOptions | None = N
     findings = find(doc, pack)
     findings, suppressed = apply_allowlist(doc, findings, options.allow)
     findings = at_or_above(findings, options.min_severity)
-    return FlagResult(doc, findings, verdict(findings), pack.fingerprint, suppressed)
+    return FlagResult(doc, findings, verdict(findings, pack.categories), pack.fingerprint, suppressed)
 
 
 def add_summary(result: FlagResult, summarizer: Summarizer) -> FlagResult:

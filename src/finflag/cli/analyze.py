@@ -106,7 +106,7 @@ def summarize(paths, globs, excludes, encoding, max_size, fmt, model, backend, m
 
     summarizer = make_summarizer(model, backend, max_words, threads, n_ctx, dtype, glossary_paths, quiet)
     pack = load_pack((), False)  # the default rules find promotional footers, which the summary leaves out
-    options = flag_options("info", None, encoding, max_size)
+    options = flag_options(pack, "info", None, encoding, max_size)
     view = View(colour=colour_for(sys.stdout), findings=False)
     _print_results(read_paths(paths), globs, excludes, fmt, view, summarizer, pack, options)
 
@@ -131,7 +131,7 @@ def analyze(paths, globs, excludes, encoding, max_size, fmt, min_severity, fail_
     from ..output import View
 
     pack = load_pack(rule_paths, no_default_rules)
-    options = flag_options(min_severity, allow_path, encoding, max_size)
+    options = flag_options(pack, min_severity, allow_path, encoding, max_size)
     if out_dir is None and no_summary:
         raise click.UsageError("--no-summary is for batch runs (--out); use 'finflag flag' for the rule layer alone")
     summarizer = None if no_summary else make_summarizer(model, backend, max_words, threads, n_ctx, dtype,

@@ -37,7 +37,7 @@ def flag(paths, globs, excludes, encoding, max_size, fmt, min_severity, fail_on,
     from ..pipeline import flag_paths
 
     pack = load_pack(rule_paths, no_default_rules)
-    options = flag_options(min_severity, allow_path, encoding, max_size)
+    options = flag_options(pack, min_severity, allow_path, encoding, max_size)
     writer = ResultWriter(fmt, View(colour=colour_for(sys.stdout, color)), fail_on)
     for item in flag_paths(read_paths(paths), pack, options, globs, excludes):
         writer.add(item)

@@ -99,15 +99,18 @@ def load_pack(rule_paths: tuple[Path, ...] | list[Path], no_default_rules: bool)
         raise CommandError(f"rule pack: {exc}") from None
 
 
-def flag_options(min_severity: str, allow_path: Path | None, encoding: str | None, max_size: float):
-    """The rule layer's options, the allow-list loaded (a bad one is a CommandError)."""
+def flag_options(pack, min_severity: str, allow_path: Path | None, encoding: str | None, max_size: float):
+    """The rule layer's options, the allow-list loaded (a bad one is a CommandError) and checked
+    against the pack (an entry naming no rule suppresses nothing: a warning says so)."""
     from ..pipeline import FlagOptions
-    from ..rules.allowlist import AllowListError, load_allowlist
+    from ..rules.allowlist import AllowListError, load_allowlist, unknown_rules
 
     try:
         allow = load_allowlist(allow_path) if allow_path else []
     except AllowListError as exc:
         raise CommandError(str(exc)) from None
+    for warning in unknown_rules(allow, pack):
+        click.echo(f"finflag: warning: {warning}", err=True)
     return FlagOptions(min_severity, allow, encoding, int(max_size * 2**20))
 
 

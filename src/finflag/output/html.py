@@ -21,13 +21,8 @@ from jinja2 import Environment, PackageLoader
 from ..reportdir import Decisions, Report, page_name
 from ..summary.types import Summary
 
-#: Colour of a category no loaded pack declares (a user pack's, in an old report).
+#: Colour of a category the default pack does not declare (results of a user pack).
 OTHER_COLOUR = "#dddddd"
-COLOURS = {
-    "guaranteed_return": "#f4a3a3", "hype": "#f7c68b", "paid_upsell": "#f3e08a", "contact_funnel": "#b8e0a0",
-    "unverified_pnl": "#f2a6d6", "screenshot_proof": "#c9b6f2", "trade_call": "#9fd3f0", "authority_appeal": "#d9d2c3",
-    "urgency": "#ffb3a1", "social_proof": "#a8e6d9", "insider_claim": "#e3a3ff",
-}
 
 
 @cache
@@ -36,8 +31,16 @@ def environment() -> Environment:
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
+@cache
+def category_colours() -> dict[str, str]:
+    """Category id -> colour, in pack order. Stored results carry no rule pack: the default pack's."""
+    from ..rules.pack import load_packs
+
+    return {c.id: c.colour for c in load_packs().categories.values()}
+
+
 def colour(category: str) -> str:
-    return COLOURS.get(category, OTHER_COLOUR)
+    return category_colours().get(category, OTHER_COLOUR)
 
 
 def highlight(text: str, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -82,7 +85,7 @@ def index_page(results: list[dict[str, Any]], decisions: Decisions) -> str:
     for r in results:
         if "error" not in r:
             totals.update(r["verdict"]["by_category"])
-    categories = list(COLOURS) + sorted(set(totals) - set(COLOURS))
+    categories = list(category_colours()) + sorted(set(totals) - set(category_colours()))
     return environment().get_template("index.html.j2").render(
         title="finflag report", up="", results=results, rows=[_row(r, decisions) for r in results],
         failed=sum(1 for r in results if "error" in r), total=sum(totals.values()),

@@ -7,7 +7,7 @@ its ``rules`` (a rule id or a whole category)::
 
     - phrases: [本文不构成投资建议]
     - paths: ["research/*.txt"]
-      rules: [call.stop-target, authority_appeal]
+      rules: [trade_call.stop-target, authority_appeal]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import yaml
 
 from ..document import Document
 from .findings import Finding
+from .pack import RulePack
 from .yamlfile import describe
 
 
@@ -89,3 +90,22 @@ def apply_allowlist(doc: Document, findings: list[Finding], entries: list[AllowE
         and not any(f.start < end and start < f.end for start, end in spans)
     ]
     return kept, len(findings) - len(kept)
+
+
+def unknown_rules(entries: list[AllowEntry], pack: RulePack) -> list[str]:
+    """Warnings for allow-list ``rules`` that name no rule or category of the pack.
+
+    Such an entry suppresses nothing, silently; rule ids renamed in pack 1.1.0
+    (``call.stop-target`` -> ``trade_call.stop-target``) are the likely cause,
+    so the warning suggests the rule with the same name after the dot.
+    """
+    known = {r.id for r in pack.rules} | set(pack.categories)
+    by_name: dict[str, list[str]] = {}
+    for rule in pack.rules:
+        by_name.setdefault(rule.id.split(".", 1)[-1], []).append(rule.id)
+    warnings = []
+    for name in sorted(set().union(*(e.rules for e in entries)) - known):
+        close = by_name.get(name.split(".", 1)[-1], [])
+        hint = f" (did you mean {' or '.join(close)}?)" if close else " (see 'finflag rules list')"
+        warnings.append(f"allow-list: {name} is not a rule id or category of the rules in use{hint}")
+    return warnings

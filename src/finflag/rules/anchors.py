@@ -13,6 +13,11 @@ those reaches allow around each anchor.
 Patterns without a usable anchor (or with a reach too long to bound) are
 scanned in full, so the pre-filter never changes results, only speed.
 
+The parse tree comes from CPython's private ``re._parser``. Should that
+change (a failed import, an error while parsing or walking, an opcode the
+walkers do not know), the affected patterns are scanned in full and one
+RuntimeWarning says so: slower, never different.
+
 Why a window finds exactly what a full scan finds: every match contains an
 anchor occurrence at a known place, so it lies inside that anchor's window;
 overlapping windows are merged, so no match of a full scan crosses a window
@@ -24,18 +29,39 @@ by the pattern's longest lookahead, so nothing is cut short at ``endpos``.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
-from re import _constants as C  # type: ignore[attr-defined]  # stdlib, stable in 3.11+
-from re import _parser  # type: ignore[attr-defined]
+from typing import Any
 
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
+
+try:  # CPython's private regex parser: stable in 3.11+, but not a public API
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
+    #: Assertions that mean the same at ``endpos`` as at the end of a slice.
+    _END_ASSERTIONS = frozenset({C.AT_END, C.AT_END_LINE, C.AT_END_STRING})
+    #: Every opcode the walkers below understand; a pattern holding any other is scanned in full.
+    _KNOWN_OPS = frozenset({C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN, C.AT, C.SUBPATTERN, C.BRANCH, *_REPEATS,
+                            C.ATOMIC_GROUP, C.ASSERT, C.ASSERT_NOT, C.GROUPREF, C.GROUPREF_EXISTS})
+    _PARSER_MISSING = ""
+except (ImportError, AttributeError) as exc:  # another Python: every pattern is scanned in full
+    _parser = None
+    _REPEATS, _END_ASSERTIONS, _KNOWN_OPS = (), frozenset(), frozenset()
+    _PARSER_MISSING = f"re._parser cannot be used ({type(exc).__name__}: {exc})"
 
 _MAX_BRANCH_LITERALS = 64
 #: Regexes that may reach further than this from their anchor are scanned in full.
 MAX_WINDOW = 400
-_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT)
+#: Whether the pre-filter has been turned off for some pattern (warned once per process).
+_fallen_back = False
 _ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(65, 91)})
+
+
+class _Unsupported(Exception):
+    """A parse tree the walkers cannot vouch for."""
 
 
 def ascii_lower(text: str) -> str:
@@ -126,13 +152,21 @@ def _sequence(items, ignore_case: bool, state) -> _Anchor | None:
 
 
 def _nodes(items):
-    """Every ``(op, av)`` of a parsed pattern, those nested in groups, branches, repeats and assertions too."""
+    """Every ``(op, av)`` of a parsed pattern, those nested in groups, branches, repeats and assertions too.
+
+    Raises on an opcode it does not know: what it holds would go unseen.
+    Both analyses below walk every node through here.
+    """
     for op, av in items:
+        if op not in _KNOWN_OPS:
+            raise _Unsupported(f"unexpected opcode {op}")
         yield op, av
         if op in (C.ASSERT, C.ASSERT_NOT):
             yield from _nodes(av[1].data)
         elif op is C.SUBPATTERN:
             yield from _nodes(av[3].data)
+        elif op is C.ATOMIC_GROUP:
+            yield from _nodes(av.data)
         elif op is C.BRANCH:
             for branch in av[1]:
                 yield from _nodes(branch.data)
@@ -150,19 +184,43 @@ def _lookahead_reach(items) -> int:
                       if op in (C.ASSERT, C.ASSERT_NOT) and av[0] == 1])
 
 
+def _parse(regex: re.Pattern[str]) -> Any:
+    """CPython's parse tree of ``regex``."""
+    if _parser is None:
+        raise _Unsupported(_PARSER_MISSING)
+    return _parser.parse(regex.pattern, regex.flags & ~re.UNICODE)
+
+
+def _fall_back(regex: re.Pattern[str], error: Exception) -> None:
+    """Say once per process that the pre-filter is off for patterns like ``regex``, and why."""
+    global _fallen_back
+    if not _fallen_back:
+        _fallen_back = True
+        why = str(error) if isinstance(error, _Unsupported) else f"{type(error).__name__}: {error}"
+        pattern = regex.pattern if len(regex.pattern) <= 40 else regex.pattern[:40] + "..."
+        warnings.warn(
+            f"finflag: the regex pre-filter is off for rule patterns it cannot analyse, such as {pattern!r} "
+            f"({why}); they are scanned in full: same findings, slower", RuntimeWarning, stacklevel=3)
+
+
 def pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, int] | None] | None:
     """(necessary literals, lower-cased; (reach before, reach after) or None if unbounded).
 
     A window from ``before`` characters ahead of an anchor's start to
     ``after`` characters past its end holds every match through it, with
     room for the pattern's lookaheads. None when the pattern has no anchor
-    worth using (a lone ASCII letter or digit occurs everywhere): such a
-    pattern is always scanned in full.
+    worth using (a lone ASCII letter or digit occurs everywhere) or cannot
+    be analysed: such a pattern is always scanned in full.
     """
     try:
-        tree = _parser.parse(regex.pattern, regex.flags & ~re.UNICODE)
-    except re.error:  # pragma: no cover - the pattern compiled already
+        return _pattern_anchors(regex)
+    except Exception as error:  # the private parser changed under us: lose speed, never findings
+        _fall_back(regex, error)
         return None
+
+
+def _pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, int] | None] | None:
+    tree = _parse(regex)
     found = _sequence(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
     if not found or any(len(x) == 1 and x.isascii() and x.isalnum() for x in found.literals):
         return None
@@ -171,10 +229,6 @@ def pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, 
     if found.before > MAX_WINDOW or after > MAX_WINDOW:
         return literals, None
     return literals, (found.before, after)
-
-
-#: Assertions that mean the same at ``endpos`` as at the end of a slice.
-_END_ASSERTIONS = frozenset({C.AT_END, C.AT_END_LINE, C.AT_END_STRING})
 
 
 def _looks_before(items) -> bool:
@@ -191,10 +245,10 @@ def searches_in_place(regex: re.Pattern[str]) -> bool:
     in-place search saves copying the slice.
     """
     try:
-        tree = _parser.parse(regex.pattern, regex.flags & ~re.UNICODE)
-    except re.error:  # pragma: no cover - the pattern compiled already
+        return not _looks_before(_parse(regex).data)
+    except Exception as error:  # a slice search is always right, only slower
+        _fall_back(regex, error)
         return False
-    return not _looks_before(tree.data)
 
 
 class AnchorIndex:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from operator import attrgetter
 from typing import Any
 
 from ..document import Document
 from .anchors import windows
-from .pack import CATEGORIES, NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack
+from .pack import NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack
 
 @dataclass(slots=True)
 class Finding:
@@ -239,14 +240,18 @@ def find(doc: Document, pack: RulePack) -> list[Finding]:
     return findings
 
 
-def verdict(findings: list[Finding]) -> dict[str, object]:
+def verdict(findings: list[Finding], categories: Iterable[str]) -> dict[str, object]:
     """Counts per category and severity, and a risk level a reviewer can sort on.
+
+    ``categories`` is the order to count categories in: the pack's
+    (``pack.categories``); any other category found comes after them.
 
     ``high``: an error-level claim in a post flagged in three or more
     categories, or three error-level claims; ``medium``: any error, or warnings in two
     categories; ``low``: anything else flagged; ``none``: nothing flagged.
     """
     by_category = Counter(f.category for f in findings)
+    rank = {category: n for n, category in enumerate(categories)}
     by_severity = Counter(f.severity for f in findings)
     errors = by_severity.get("error", 0)
     warn_categories = {f.category for f in findings if f.severity == "warning"}
@@ -261,7 +266,7 @@ def verdict(findings: list[Finding]) -> dict[str, object]:
     return {
         "risk": risk,
         "findings": len(findings),
-        "by_category": {c: by_category[c] for c in CATEGORIES if by_category.get(c)},
+        "by_category": dict(sorted(by_category.items(), key=lambda item: rank.get(item[0], len(rank)))),
         "by_severity": {s: by_severity[s] for s in ("error", "warning", "info") if by_severity.get(s)},
     }
 

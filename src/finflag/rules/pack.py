@@ -19,28 +19,64 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from .yamlfile import describe
 from .anchors import AnchorIndex, pattern_anchors, searches_in_place
 
-CATEGORIES = (
-    "guaranteed_return", "hype", "paid_upsell", "contact_funnel", "unverified_pnl",
-    "screenshot_proof", "trade_call", "authority_appeal", "urgency", "social_proof",
-    "insider_claim",
-)
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 _RULE_KEYS = {
     "id", "category", "severity", "message", "explanation", "patterns", "requires",
-    "unless", "examples", "negatable",
+    "unless", "examples", "negatable", "todo_match",
 }
+_CATEGORY_KEYS = ("id", "label", "colour", "description")
+_CATEGORY_ID = re.compile(r"[a-z][a-z0-9_]*")
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 NEGATION_WINDOW = 3
-#: libyaml's safe loader parses the default pack ten times faster (start-up time); same results.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: A negation only counts within the hit's own clause: 不, 稳赚 is not 不稳赚.
 CLAUSE_BREAKS = ",，。!！?？;；:：\n"
 
 
 class RulePackError(ValueError):
     """A pack that cannot be loaded; the message says where and why."""
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: object, line: int, first_line: int) -> None:
+        super().__init__(f"line {line}: duplicate key {key!r} (first at line {first_line})")
+
+
+class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader, refusing a key repeated in one mapping (YAML would silently keep the last).
+
+    libyaml's safe loader parses the default pack ten times faster (start-up
+    time); only mapping construction runs in Python, as it does anyway.
+    """
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)  # memoised: the base class reuses it
+                line = key_node.start_mark.line + 1
+                try:
+                    if key in seen:
+                        raise _DuplicateKey(key, line, seen[key])
+                    seen[key] = line
+                except TypeError:  # unhashable: the base class reports it
+                    continue
+        return super().construct_mapping(node, deep=deep)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A kind of promotional claim: findings are grouped, counted and coloured by it."""
+
+    id: str
+    label: str
+    colour: str  # "#rgb" or "#rrggbb", for the HTML report
+    description: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +142,8 @@ class Rule:
     negatable: bool = True
     examples_match: tuple[Any, ...] = ()
     examples_no_match: tuple[str, ...] = ()
+    #: Known misses: text the rule should match and does not yet (see :mod:`finflag.rules.testing`).
+    todo_match: tuple[str, ...] = ()
     source: str = ""
 
 
@@ -136,6 +174,8 @@ class RulePack:
     markers: dict[str, list[str]]
     glossary: dict[str, str] = field(default_factory=dict)
     negation: re.Pattern[str] | None = None
+    #: Declared categories by id, in the order reports list them (base pack's first).
+    categories: dict[str, Category] = field(default_factory=dict)
     #: Filled gloss templates by (pattern key, captured groups): the same phrase recurs across posts.
     _gloss_cache: dict[tuple[int, tuple[str | None, ...]], str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -265,18 +305,51 @@ def _patterns(raw: Any, where: str) -> tuple[Pattern, ...]:
     return tuple(out)
 
 
-def _rule(raw: Any, markers: dict[str, list[str]], source: str) -> Rule:
+def _categories(raw: Any, source: str) -> list[Category]:
+    """The entries of a ``categories:`` list, each checked."""
+    if not isinstance(raw, list):
+        raise RulePackError(f"{source}: 'categories' must be a list of mappings with {', '.join(_CATEGORY_KEYS)}")
+    out = []
+    for n, item in enumerate(raw, 1):
+        if not isinstance(item, dict):
+            raise RulePackError(f"{source}: category #{n} must be a mapping with {', '.join(_CATEGORY_KEYS)}")
+        where = f"{source}: category {item.get('id', f'#{n}')}"
+        missing = [key for key in _CATEGORY_KEYS if key not in item]
+        if missing:
+            raise RulePackError(f"{where}: missing {', '.join(repr(k) for k in missing)}")
+        unknown = set(item) - set(_CATEGORY_KEYS)
+        if unknown:
+            raise RulePackError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+        if not isinstance(item["id"], str) or not _CATEGORY_ID.fullmatch(item["id"]):
+            raise RulePackError(f"{where}: id must be lower-case letters, digits and '_', starting with a letter")
+        colour = item["colour"]
+        if not isinstance(colour, str) or not _COLOUR.fullmatch(colour):
+            raise RulePackError(f"{where}: colour {colour!r} must be #rgb or #rrggbb "
+                                "(in quotes: YAML reads an unquoted # as a comment)")
+        for key in ("label", "description"):
+            if not isinstance(item[key], str) or not item[key].strip():
+                raise RulePackError(f"{where}: {key} must be non-empty text")
+        out.append(Category(item["id"], item["label"].strip(), colour, " ".join(item["description"].split())))
+    return out
+
+
+def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Category], source: str) -> Rule:
     if not isinstance(raw, dict) or "id" not in raw:
         raise RulePackError(f"{source}: every rule needs an 'id'")
     where = f"{source}: rule {raw['id']}"
+    prefix = Path(source).stem + "."
+    if not str(raw["id"]).startswith(prefix) or str(raw["id"]) == prefix:
+        raise RulePackError(f"{where}: the id must be '{prefix}<name>' (the name of its file, a dot, a name)")
     unknown = set(raw) - _RULE_KEYS
     if unknown:
         raise RulePackError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     for key in ("category", "severity", "message", "explanation", "patterns"):
         if key not in raw:
             raise RulePackError(f"{where}: missing '{key}'")
-    if raw["category"] not in CATEGORIES:
-        raise RulePackError(f"{where}: category {raw['category']!r} is not one of {', '.join(CATEGORIES)}")
+    if raw["category"] not in categories:
+        known = ", ".join(categories) or "none"
+        raise RulePackError(
+            f"{where}: category {raw['category']!r} is not declared under 'categories:' (known: {known})")
     if raw["severity"] not in SEVERITIES:
         raise RulePackError(f"{where}: severity must be one of {', '.join(SEVERITIES)}")
     examples = raw.get("examples") or {}
@@ -288,6 +361,11 @@ def _rule(raw: Any, markers: dict[str, list[str]], source: str) -> Rule:
                 f"{where}: example {example!r} must be a string or a mapping with 'text' "
                 "(quote strings that contain ': ')"
             )
+        if isinstance(example, dict) and not set(example) <= {"text", "quote", "gloss"}:
+            raise RulePackError(f"{where}: example {example!r}: a mapping has 'text' and optionally 'quote', 'gloss'")
+    todo = raw.get("todo_match") or []
+    if not isinstance(todo, list) or not all(isinstance(text, str) for text in todo):
+        raise RulePackError(f"{where}: 'todo_match' must be a list of strings (known misses)")
     return Rule(
         id=str(raw["id"]),
         category=raw["category"],
@@ -300,17 +378,20 @@ def _rule(raw: Any, markers: dict[str, list[str]], source: str) -> Rule:
         negatable=bool(raw.get("negatable", True)),
         examples_match=tuple(examples.get("match") or ()),
         examples_no_match=tuple(examples.get("no_match") or ()),
+        todo_match=tuple(todo),
         source=source,
     )
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(f"{path}: cannot read: {exc}") from None
+    except _DuplicateKey as exc:
+        raise RulePackError(f"{path}: {exc}") from None
     except yaml.YAMLError as exc:
-        raise RulePackError(f"{path}: not valid YAML: {exc}") from None
+        raise RulePackError(f"{path}: not valid YAML: {describe(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -334,9 +415,17 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
     glossary: dict[str, str] = dict(base.glossary) if base else {}
     names, versions = ([base.name], [base.version]) if base else ([], [])
     rules: dict[str, Rule] = {r.id: r for r in base.rules} if base else {}
+    # A user pack's category goes after the base pack's; one with the same id replaces it in place.
+    categories: dict[str, Category] = dict(base.categories) if base else {}
+    declared: set[str] = set()
     raw_rules: list[tuple[Any, str]] = []
     for file in _pack_files(path):
         data = _read_yaml(file)
+        for category in _categories(data["categories"], file.name) if "categories" in data else ():
+            if category.id in declared:
+                raise RulePackError(f"{file.name}: category {category.id} is declared twice")
+            declared.add(category.id)
+            categories[category.id] = category
         for key, words in (data.get("markers") or {}).items():
             markers[key] = [str(w) for w in words]
         glossary.update({str(k): str(v) for k, v in (data.get("glossary") or {}).items()})
@@ -348,7 +437,7 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
         names, versions = [path.stem], ["0"]
     seen: set[str] = set()
     for raw, source in raw_rules:
-        rule = _rule(raw, markers, source)
+        rule = _rule(raw, markers, categories, source)
         if rule.id in seen:
             raise RulePackError(f"{source}: rule id {rule.id} is defined twice")
         seen.add(rule.id)
@@ -361,6 +450,7 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
         markers=markers,
         glossary=glossary,
         negation=re.compile(_literal_alternation(negation)) if negation else None,
+        categories=categories,
     )
 
 
