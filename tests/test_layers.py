@@ -29,7 +29,7 @@ LAYERS = [
     ("finflag.result",),
     ("finflag.pipeline",),
     ("finflag.reportdir",),
-    ("finflag.batch", "finflag.evaluate"),
+    ("finflag.batch", "finflag.evaluate", "finflag.labels"),
     ("finflag.output",),
     ("finflag.cli",),
 ]

@@ -240,7 +240,8 @@ def test_verdict_counts_categories_in_the_pack_s_order():
 
 
 def test_eval_accepts_labels_of_a_declared_category_without_rules(tmp_path):
-    from finflag.evaluate import LabelError, evaluate
+    from finflag.evaluate import evaluate
+    from finflag.labels import LabelError
     from finflag.rules.pack import load_packs
 
     (tmp_path / "post.txt").write_text(IMPERSONATION_POST, encoding="utf-8")

@@ -1,9 +1,11 @@
-"""Scoring the rule layer against a labelled corpus (``finflag eval``).
+"""Scoring the rule layer against labelled posts (``finflag eval``).
 
-Labels live in YAML next to the posts (format in README): for each
-document, the findings a reviewer expects (category + quoted evidence) and
-"clean" spans that must never be flagged. A finding counts as correct when
-it overlaps an expected quote of the same category.
+Labels (read by :mod:`finflag.labels`) give, for each post, the claims a
+reviewer expects (category + quoted evidence) and spans that must never be
+flagged. A finding counts as correct when it overlaps an expected quote of
+the same category. Figures are reported per category and per source, the
+way the team reports its held-out sets: claims found, and posts with a
+finding among promotional and other posts.
 """
 
 from __future__ import annotations
@@ -12,16 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .rules.findings import Finding
-from .input.ingest import InputError, Source, load_document
+from .labels import LabelError, LabelledDoc, load_label_set
 from .pipeline import FlagOptions, flag_document
+from .rules.findings import Finding
 from .rules.pack import RulePack
-
-
-class LabelError(ValueError):
-    pass
 
 
 @dataclass
@@ -55,11 +51,37 @@ class CategoryScore:
             return None if p is None or r is None else 0.0
         return 2 * p * r / (p + r)
 
+    def add(self, other: "CategoryScore") -> None:
+        self.labels += other.labels
+        self.findings += other.findings
+        self.tp_labels += other.tp_labels
+        self.tp_findings += other.tp_findings
+
+
+@dataclass
+class SourceScore:
+    """One source's figures, as the team reports its held-out sets.
+
+    ``claims`` counts a label found when a finding of its category overlaps it;
+    ``any_category`` when any finding overlaps it. A post is promotional when it
+    has expected claims; every other post (clean, news, warning) should have none.
+    """
+
+    claims: CategoryScore = field(default_factory=CategoryScore)
+    any_category: int = 0
+    promo_posts: int = 0
+    promo_posts_flagged: int = 0
+    other_posts: int = 0
+    other_posts_flagged: int = 0
+    warnings: int = 0
+    warnings_flagged: int = 0
+
 
 @dataclass
 class Evaluation:
     #: Per category: the pack's categories that have rules, in pack order, then any other labelled one.
     scores: dict[str, CategoryScore] = field(default_factory=dict)
+    sources: dict[str, SourceScore] = field(default_factory=dict)
     false_positives: list[Miss] = field(default_factory=list)
     false_negatives: list[Miss] = field(default_factory=list)
     clean_violations: list[Miss] = field(default_factory=list)
@@ -70,76 +92,61 @@ class Evaluation:
     def total(self) -> CategoryScore:
         total = CategoryScore()
         for s in self.scores.values():
-            total.labels += s.labels
-            total.findings += s.findings
-            total.tp_labels += s.tp_labels
-            total.tp_findings += s.tp_findings
+            total.add(s)
         return total
 
 
-def _locate(text: str, quote: str, occurrence: int, where: str) -> tuple[int, int]:
-    at = -1
-    for _ in range(occurrence):
-        at = text.find(quote, at + 1)
-        if at < 0:
-            raise LabelError(f"{where}: quote {quote!r} (occurrence {occurrence}) is not in the text")
-    return at, at + len(quote)
+def _overlaps(f: Finding, start: int, end: int) -> bool:
+    return f.start < end and start < f.end
 
 
-def load_labels(path: Path) -> list[dict[str, Any]]:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise LabelError(f"{path}: {exc}") from None
-    docs = data.get("documents") if isinstance(data, dict) else None
-    if not isinstance(docs, list):
-        raise LabelError(f"{path}: expected a mapping with a 'documents:' list")
-    return docs
-
-
-def _overlaps(f: Finding, span: tuple[int, int]) -> bool:
-    return f.start < span[1] and span[0] < f.end
+def _score(labelled: LabelledDoc, findings: list[Finding], result: Evaluation) -> None:
+    doc, source = labelled.doc, result.sources.setdefault(labelled.source, SourceScore())
+    for label in labelled.expected:
+        score = result.scores.setdefault(label.category, CategoryScore())
+        score.labels += 1
+        source.claims.labels += 1
+        overlapping = [f for f in findings if _overlaps(f, label.start, label.end)]
+        source.any_category += bool(overlapping)
+        if any(f.category == label.category for f in overlapping):
+            score.tp_labels += 1
+            source.claims.tp_labels += 1
+        else:
+            result.false_negatives.append(Miss(doc.path, label.category, label.quote, doc.line_col(label.start)[0]))
+    for f in findings:
+        result.scores.setdefault(f.category, CategoryScore()).findings += 1
+        source.claims.findings += 1
+        if any(label.category == f.category and _overlaps(f, label.start, label.end) for label in labelled.expected):
+            result.scores[f.category].tp_findings += 1
+            source.claims.tp_findings += 1
+        else:
+            result.false_positives.append(Miss(doc.path, f.category, f.quote, f.line, f.rule_id))
+    for start, end in labelled.clean:
+        result.clean_violations += [Miss(doc.path, f.category, f.quote, f.line, f.rule_id)
+                                    for f in findings if _overlaps(f, start, end)]
+    if labelled.promotional:
+        source.promo_posts += 1
+        source.promo_posts_flagged += bool(findings)
+    else:
+        source.other_posts += 1
+        source.other_posts_flagged += bool(findings)
+    if labelled.kind == "warning":
+        source.warnings += 1
+        source.warnings_flagged += bool(findings)
 
 
 def evaluate(labels_path: Path, pack: RulePack, options: FlagOptions | None = None) -> Evaluation:
     """Run the rules over every labelled document and score them."""
     with_rules = {rule.category for rule in pack.rules}
     result = Evaluation({c: CategoryScore() for c in pack.categories if c in with_rules})
-    base = Path(labels_path).parent
-    for entry in load_labels(labels_path):
-        where = f"{labels_path}: {entry.get('path')}"
-        try:
-            doc = load_document(Source(str(base / entry["path"])), entry.get("encoding"))
-        except (InputError, KeyError) as exc:
-            result.errors.append(f"{where}: {exc}")
-            continue
-        findings = flag_document(doc, pack, options).findings
+    docs, result.errors = load_label_set(labels_path)
+    for labelled in docs:
+        for label in labelled.expected + labelled.quoted:
+            if label.category not in pack.categories:
+                raise LabelError(f"{labelled.where}: unknown category {label.category!r}")
+        findings = flag_document(labelled.doc, pack, options).findings
         result.documents += 1
-        expected = []
-        for label in entry.get("expected") or ():
-            if label.get("category") not in pack.categories:
-                raise LabelError(f"{where}: unknown category {label.get('category')!r}")
-            span = _locate(doc.text, str(label["quote"]), int(label.get("occurrence", 1)), where)
-            expected.append((label["category"], span, str(label["quote"])))
-        for category, span, quote in expected:
-            score = result.scores.setdefault(category, CategoryScore())
-            score.labels += 1
-            if any(f.category == category and _overlaps(f, span) for f in findings):
-                score.tp_labels += 1
-            else:
-                result.false_negatives.append(Miss(doc.path, category, quote, doc.line_col(span[0])[0]))
-        for f in findings:
-            score = result.scores[f.category]
-            score.findings += 1
-            if any(c == f.category and _overlaps(f, span) for c, span, _ in expected):
-                score.tp_findings += 1
-            else:
-                result.false_positives.append(Miss(doc.path, f.category, f.quote, f.line, f.rule_id))
-        for clean in entry.get("clean") or ():
-            span = _locate(doc.text, str(clean), 1, where)
-            for f in findings:
-                if _overlaps(f, span):
-                    result.clean_violations.append(Miss(doc.path, f.category, f.quote, f.line, f.rule_id))
+        _score(labelled, findings, result)
     return result
 
 
@@ -147,7 +154,12 @@ def _pct(value: float | None) -> str:
     return "   -" if value is None else f"{value:4.2f}"
 
 
-def format_evaluation(ev: Evaluation) -> str:
+def _ratio(part: int, whole: int) -> str:
+    return f"{part}/{whole}" + (f" = {part / whole:.2f}" if whole else "")
+
+
+def format_evaluation(ev: Evaluation, misses: int | None = None) -> str:
+    """The report ``finflag eval`` prints; ``misses`` caps each list of misses (None: all)."""
     rows = [f"{'category':<18} {'labels':>6} {'found':>6} {'TP':>4} {'FP':>4} {'FN':>4}   P     R     F1"]
     for category, s in list(ev.scores.items()) + [("ALL (micro)", ev.total)]:
         if category == "ALL (micro)":
@@ -157,13 +169,27 @@ def format_evaluation(ev: Evaluation) -> str:
             f"{s.labels - s.tp_labels:>4}  {_pct(s.precision)}  {_pct(s.recall)}  {_pct(s.f1)}"
         )
     rows.append(f"\n{ev.documents} documents scored.")
-    for title, misses in (
+    if len(ev.sources) > 1 or any(s.other_posts for s in ev.sources.values()):
+        rows.append("\nBy source (claims found: category must match / any category; posts with a finding):")
+        for name, s in sorted(ev.sources.items()):
+            c = s.claims
+            line = (f"  {name:<10} claims {_ratio(c.tp_labels, c.labels)} (any category {_ratio(s.any_category, c.labels)}),"
+                    f" precision {_pct(c.precision).strip()}; promotional posts flagged "
+                    f"{_ratio(s.promo_posts_flagged, s.promo_posts)}, other posts flagged "
+                    f"{_ratio(s.other_posts_flagged, s.other_posts)}")
+            if s.warnings:
+                line += f", warnings flagged {_ratio(s.warnings_flagged, s.warnings)}"
+            rows.append(line)
+    for title, found in (
         ("False positives", ev.false_positives),
         ("Missed (false negatives)", ev.false_negatives),
         ("Clean spans flagged", ev.clean_violations),
     ):
-        rows.append(f"{title}: {len(misses)}")
-        rows += [f"  {m.path}:{m.line}  {m.category}  «{m.quote}»  {m.rule_id}".rstrip() for m in misses]
+        rows.append(f"{title}: {len(found)}")
+        shown = found if misses is None else found[:misses]
+        rows += [f"  {m.path}:{m.line}  {m.category}  «{m.quote}»  {m.rule_id}".rstrip() for m in shown]
+        if len(shown) < len(found):
+            rows.append(f"  ... {len(found) - len(shown)} more (--misses N, or --format json for all)")
     rows += [f"error: {e}" for e in ev.errors]
     return "\n".join(rows)
 
@@ -177,6 +203,11 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
         "documents": ev.documents,
         "categories": {c: score(s) for c, s in ev.scores.items()},
         "total": score(ev.total),
+        "sources": {name: {"claims": score(s.claims), "found_any_category": s.any_category,
+                           "promo_posts": s.promo_posts, "promo_posts_flagged": s.promo_posts_flagged,
+                           "other_posts": s.other_posts, "other_posts_flagged": s.other_posts_flagged,
+                           "warnings": s.warnings, "warnings_flagged": s.warnings_flagged}
+                    for name, s in sorted(ev.sources.items())},
         "false_positives": [m.__dict__ for m in ev.false_positives],
         "false_negatives": [m.__dict__ for m in ev.false_negatives],
         "clean_violations": [m.__dict__ for m in ev.clean_violations],
