@@ -83,3 +83,19 @@ def test_cache_dir_override(monkeypatch, tmp_path):
     monkeypatch.setenv("FINFLAG_CACHE", str(tmp_path / "c"))
     assert m.default_model_path() == tmp_path / "c" / "models" / m.DEFAULT_MODEL_FILE
     assert os.fspath(m.cache_dir()) == str(tmp_path / "c")
+
+
+def test_a_missing_model_names_the_setting_it_came_from(tmp_path, monkeypatch):
+    monkeypatch.setenv("FINFLAG_CONFIG", str(tmp_path / "none.toml"))
+    missing = str(tmp_path / "gone.gguf")
+    with pytest.raises(m.ModelError, match=f"^--model={missing}: no such GGUF file$"):
+        m.resolve(missing)
+    monkeypatch.setenv("FINFLAG_MODEL", missing)
+    with pytest.raises(m.ModelError, match=f"^FINFLAG_MODEL={missing}: no such GGUF file$"):
+        m.resolve(None)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[model]\npath = "{missing}"\n', encoding="utf-8")
+    monkeypatch.delenv("FINFLAG_MODEL")
+    monkeypatch.setenv("FINFLAG_CONFIG", str(config))
+    with pytest.raises(m.ModelError, match=f"config {config}={missing}: no such GGUF file"):
+        m.resolve(None)

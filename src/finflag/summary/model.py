@@ -81,20 +81,25 @@ class ModelChoice:
         return self.kind == "default"
 
 
-def _kind(ref: str) -> str:
+#: How each place a model can be chosen is named in messages.
+_SETTING = {"flag": "--model", "env FINFLAG_MODEL": "FINFLAG_MODEL"}
+
+
+def _kind(ref: str, source: str = "flag") -> str:
+    setting = _SETTING.get(source, source)
     if ref in ("", "default"):
         return "default"
     path = Path(ref).expanduser()
     if path.suffix.lower() == ".gguf":
         if not path.is_file():
-            raise ModelError(f"--model {ref}: no such GGUF file")
+            raise ModelError(f"{setting}={ref}: no such GGUF file")
         return "gguf"
     if path.is_dir():
         return "hf-dir"
     if ref.count("/") == 1 and not ref.startswith((".", "/", "~")):
         return "hub"
     raise ModelError(
-        f"--model {ref}: not a .gguf file, a transformers model folder, or a hub id like Qwen/Qwen2.5-7B-Instruct"
+        f"{setting}={ref}: not a .gguf file, a transformers model folder, or a hub id like Qwen/Qwen2.5-7B-Instruct"
     )
 
 
@@ -114,7 +119,7 @@ def resolve(model: str | None = None, backend: str | None = None) -> ModelChoice
             break
     else:
         ref, ref_source = "default", "default"
-    kind = _kind(ref)
+    kind = _kind(ref, ref_source)
     chosen = backend or os.environ.get("FINFLAG_BACKEND") or config.get("backend")
     if chosen and chosen not in BACKENDS:
         raise ModelError(f"unknown backend {chosen!r}: choose one of {', '.join(BACKENDS)}")
