@@ -75,6 +75,7 @@ class SourceScore:
     other_posts_flagged: int = 0
     warnings: int = 0
     warnings_flagged: int = 0
+    quoted: int = 0  # findings reported as quoted (voice), not scored
 
 
 @dataclass
@@ -100,8 +101,11 @@ def _overlaps(f: Finding, start: int, end: int) -> bool:
     return f.start < end and start < f.end
 
 
-def _score(labelled: LabelledDoc, findings: list[Finding], result: Evaluation) -> None:
+def _score(labelled: LabelledDoc, all_findings: list[Finding], result: Evaluation) -> None:
+    """Only the author's claims are scored; slogans a warning quotes are counted apart."""
     doc, source = labelled.doc, result.sources.setdefault(labelled.source, SourceScore())
+    findings = [f for f in all_findings if f.voice == "author"]
+    source.quoted += len(all_findings) - len(findings)
     for label in labelled.expected:
         score = result.scores.setdefault(label.category, CategoryScore())
         score.labels += 1
@@ -179,6 +183,8 @@ def format_evaluation(ev: Evaluation, misses: int | None = None) -> str:
                     f"{_ratio(s.other_posts_flagged, s.other_posts)}")
             if s.warnings:
                 line += f", warnings flagged {_ratio(s.warnings_flagged, s.warnings)}"
+            if s.quoted:
+                line += f"; {s.quoted} quoted findings (not scored)"
             rows.append(line)
     for title, found in (
         ("False positives", ev.false_positives),
@@ -206,7 +212,8 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
         "sources": {name: {"claims": score(s.claims), "found_any_category": s.any_category,
                            "promo_posts": s.promo_posts, "promo_posts_flagged": s.promo_posts_flagged,
                            "other_posts": s.other_posts, "other_posts_flagged": s.other_posts_flagged,
-                           "warnings": s.warnings, "warnings_flagged": s.warnings_flagged}
+                           "warnings": s.warnings, "warnings_flagged": s.warnings_flagged,
+                           "quoted_findings": s.quoted}
                     for name, s in sorted(ev.sources.items())},
         "false_positives": [m.__dict__ for m in ev.false_positives],
         "false_negatives": [m.__dict__ for m in ev.false_negatives],

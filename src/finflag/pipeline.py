@@ -16,6 +16,7 @@ from .result import FlagResult
 from .rules.allowlist import AllowEntry, apply_allowlist
 from .rules.findings import at_or_above, find, verdict
 from .rules.pack import RulePack
+from .rules.voice import assign_voice
 
 if TYPE_CHECKING:  # the summarizer pulls in the model stack; only its type is needed here
     from .summary.summarize import Summarizer
@@ -32,7 +33,7 @@ class FlagOptions:
 def flag_document(doc: Document, pack: RulePack, options: FlagOptions | None = None) -> FlagResult:
     """Findings and verdict for one document."""
     options = options or FlagOptions()
-    findings = find(doc, pack)
+    findings = assign_voice(doc, find(doc, pack))
     findings, suppressed = apply_allowlist(doc, findings, options.allow)
     findings = at_or_above(findings, options.min_severity)
     return FlagResult(doc, findings, verdict(findings, pack.categories), pack.fingerprint, suppressed)

@@ -8,7 +8,7 @@ import io
 from ..reportdir import Report
 
 COLUMNS = ["path", "line", "column", "start", "end", "category", "severity", "rule_id", "quote", "gloss",
-           "message", "review", "review_note", "finding_id"]
+           "message", "review", "review_note", "finding_id", "voice"]
 
 
 def render_report(report: Report) -> str:
@@ -20,5 +20,5 @@ def render_report(report: Report) -> str:
             d = report.decisions.get(f["id"])
             writer.writerow([r["path"], f["line"], f["column"], f["start"], f["end"], f["category"], f["severity"],
                              f["rule_id"], f["quote"], f["gloss"], f["message"], d.get("decision", "unreviewed"),
-                             d.get("note", ""), f["id"]])
+                             d.get("note", ""), f["id"], f.get("voice", "author")])
     return buffer.getvalue()

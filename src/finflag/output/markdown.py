@@ -27,7 +27,8 @@ def findings_markdown(data: dict[str, Any], review: dict[str, str] | None = None
         head = "| Line | Severity | Category | Quote | English | Why it matters |"
         out += [head + (" Review |" if review is not None else ""), "|---" * (7 if review is not None else 6) + "|"]
         for f in data["findings"]:
-            row = (f"| {f['line']}:{f['column']} | {f['severity']} | {f['category']} | {cell(f['quote'])} | "
+            quoted = " (quoted)" if f.get("voice") == "quoted" else ""
+            row = (f"| {f['line']}:{f['column']} | {f['severity']}{quoted} | {f['category']} | {cell(f['quote'])} | "
                    f"{cell(f['gloss'])} | {cell(f['message'])} (`{f['rule_id']}`) |")
             if review is not None:
                 row += f" {review.get(f['id'], 'unreviewed')} |"

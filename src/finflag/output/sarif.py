@@ -54,7 +54,7 @@ def _result(path: str, f: dict[str, Any], decisions: Decisions) -> dict[str, Any
         "message": {"text": message},
         "locations": [_location(path, f)],
         "partialFingerprints": {"finflagFindingId/v1": f["id"]},
-        "properties": {"category": f["category"], "gloss": f["gloss"]},
+        "properties": {"category": f["category"], "gloss": f["gloss"], "voice": f.get("voice", "author")},
     }
     decision = decisions.get(f["id"])
     if decision.get("decision") == "dismissed":

@@ -50,6 +50,8 @@ def findings_text(data: dict[str, Any], colour: bool = False) -> str:
     risk = style(f"risk: {verdict['risk']}", fg=RISK_COLOUR[verdict["risk"]], bold=True)
     header = (f"{style(data['path'], bold=True)}  [{data['language']}, {data['encoding']}]  {risk}  "
               f"({plural(verdict['findings'], 'finding')}")
+    if verdict.get("quoted"):
+        header += f", {verdict['quoted']} quoted"
     header += f", {data['suppressed']} suppressed)" if data.get("suppressed") else ")"
     lines = [header] + [f"  warning: {w}" for w in data.get("warnings", [])]
     for f in data["findings"]:
@@ -57,7 +59,8 @@ def findings_text(data: dict[str, Any], colour: bool = False) -> str:
         before, quote, after = _trimmed(f)
         shown = (style(quote, fg=SEVERITY_COLOUR[f["severity"]], bold=True, underline=True) if colour
                  else f"«{quote}»")
-        lines.append(f"  {f['line']}:{f['column']}  {sev} {f['category']}  {f['message']}  [{f['rule_id']}]")
+        voice = "  (quoted: a warning repeats it, not the author's claim)" if f.get("voice") == "quoted" else ""
+        lines.append(f"  {f['line']}:{f['column']}  {sev} {f['category']}  {f['message']}  [{f['rule_id']}]{voice}")
         lines.append(f"      {before}{shown}{after}")
         if f["gloss"]:
             lines.append(f"      = {f['gloss']}")

@@ -36,6 +36,8 @@ class Finding:
     context_start: int = -1  # offset of ``context`` in the text; -1 in results written before it existed
     rule_ids: list[str] = field(default_factory=list)
     id: str = ""
+    #: "author": the post's own claim; "quoted": scam language a warning repeats (see rules/voice.py).
+    voice: str = "author"
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -245,21 +247,24 @@ def verdict(findings: list[Finding], categories: Iterable[str]) -> dict[str, obj
 
     ``categories`` is the order to count categories in: the pack's
     (``pack.categories``); any other category found comes after them.
+    Only the author's claims count towards the risk and the per-category
+    counts; slogans a warning quotes (``voice: quoted``) are counted apart.
 
     ``high``: an error-level claim in a post flagged in three or more
     categories, or three error-level claims; ``medium``: any error, or warnings in two
     categories; ``low``: anything else flagged; ``none``: nothing flagged.
     """
-    by_category = Counter(f.category for f in findings)
+    own = [f for f in findings if f.voice == "author"]
+    by_category = Counter(f.category for f in own)
     rank = {category: n for n, category in enumerate(categories)}
-    by_severity = Counter(f.severity for f in findings)
+    by_severity = Counter(f.severity for f in own)
     errors = by_severity.get("error", 0)
-    warn_categories = {f.category for f in findings if f.severity == "warning"}
+    warn_categories = {f.category for f in own if f.severity == "warning"}
     if (errors and len(by_category) >= 3) or errors >= 3:
         risk = "high"
     elif errors or len(warn_categories) >= 2:
         risk = "medium"
-    elif findings:
+    elif own:
         risk = "low"
     else:
         risk = "none"
@@ -268,6 +273,7 @@ def verdict(findings: list[Finding], categories: Iterable[str]) -> dict[str, obj
         "findings": len(findings),
         "by_category": dict(sorted(by_category.items(), key=lambda item: rank.get(item[0], len(rank)))),
         "by_severity": {s: by_severity[s] for s in ("error", "warning", "info") if by_severity.get(s)},
+        "quoted": len(findings) - len(own),
     }
 
 

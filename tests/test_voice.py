@@ -1,0 +1,91 @@
+"""Quoting is not promoting: slogans a warning repeats are reported as quoted, not as the author's claims."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from finflag.cli import main
+from finflag.document import Document
+from finflag.pipeline import flag_document
+from finflag.rules.voice import is_warning
+
+POLICE_WARNING = (
+    "投资者教育｜警惕荐股诈骗新套路\n"
+    "有人在群里宣称“跟着老师操作，每月收益30%”，还要求大家加微信abc12345领取“牛股”。\n"
+    "骗子通常会先晒出盈利截图，再以“内幕消息”“稳赚不赔”为诱饵，最后诱导投资者下载虚假APP入金。\n"
+    "记住：凡是承诺保本高收益的，都是诈骗！\n"
+)
+TAIWAN_WARNING = (
+    "【反詐宣導】近期詐騙集團假冒投顧老師，在LINE群組宣稱「保證獲利、穩賺不賠」。\n"
+    "警方呼籲民眾提高警覺，切勿加入來路不明的投資群組。\n"
+)
+SCAM_WITH_A_DISCLAIMER = (
+    "老師帶你抓飆股！本週三檔強勢股穩賺不賠，加LINE：stock888 免費領取明牌。\n"
+    "謹防假冒，認準本群唯一官方帳號。\n"
+)
+PITCH_QUOTING_ITSELF = "我们的口号是“稳赚不赔”！加微信abc12345进VIP群。\n"
+
+
+def flagged(text: str):
+    from finflag.rules.pack import load_packs
+
+    return flag_document(Document("<t>", text), load_packs())
+
+
+def test_a_warning_article_quotes_slogans_and_its_verdict_is_none():
+    result = flagged(POLICE_WARNING)
+    assert result.findings, "the slogans are still found, so the reviewer sees what the warning is about"
+    assert {f.voice for f in result.findings} == {"quoted"}
+    assert {f.severity for f in result.findings} == {"info"}
+    assert result.verdict["risk"] == "none" and result.verdict["by_category"] == {}
+    assert result.verdict["quoted"] == len(result.findings)
+
+
+def test_a_traditional_chinese_warning_counts_too():
+    result = flagged(TAIWAN_WARNING)
+    assert is_warning(TAIWAN_WARNING.replace("詐騙", "诈骗")) and result.verdict["risk"] == "none"
+    assert all(f.voice == "quoted" for f in result.findings)
+
+
+def test_a_scam_message_with_a_beware_line_is_still_the_authors_claim():
+    result = flagged(SCAM_WITH_A_DISCLAIMER)
+    assert not is_warning(SCAM_WITH_A_DISCLAIMER)
+    assert result.findings and {f.voice for f in result.findings} == {"author"}
+    assert result.verdict["risk"] == "high"
+
+
+def test_quotation_marks_alone_do_not_make_a_claim_quoted():
+    """A pitch may put its own slogan in quotes: without a word about fraud it stays the author's."""
+    result = flagged(PITCH_QUOTING_ITSELF)
+    assert {f.voice for f in result.findings} == {"author"} and result.verdict["risk"] != "none"
+
+
+def test_one_framed_sentence_in_an_ordinary_post():
+    text = "有人谎称“内幕消息，明天必涨”，大家别信。\n我们的VIP会员每天只需9.9元，加微信abc12345。\n"
+    result = flagged(text)
+    voices = {text[f.start:f.end]: f.voice for f in result.findings}
+    assert voices.get("必涨") == "quoted"
+    assert any(v == "author" for q, v in voices.items() if "9.9" in q or "VIP" in q or "微信" in q)
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_voice_is_in_every_view(fmt):
+    result = CliRunner().invoke(main, ["flag", "-", "--format", fmt], input=POLICE_WARNING)
+    assert result.exit_code == 0
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        assert {f["voice"] for f in data["findings"]} == {"quoted"} and data["verdict"]["risk"] == "none"
+    else:
+        assert "risk: none" in result.stdout and "(quoted: a warning repeats it, not the author's claim)" in result.stdout
+
+
+def test_eval_does_not_score_quoted_findings(tmp_path):
+    (tmp_path / "warning.txt").write_text(POLICE_WARNING, encoding="utf-8")
+    labels = tmp_path / "labels.yaml"
+    labels.write_text("version: 1\ndocuments:\n  - {path: warning.txt, kind: warning}\n", encoding="utf-8")
+    data = json.loads(CliRunner().invoke(main, ["eval", str(labels), "--format", "json"]).stdout)
+    assert data["false_positives"] == [] and data["sources"][tmp_path.name]["quoted_findings"] >= 3
+    assert data["sources"][tmp_path.name]["warnings_flagged"] == 0
