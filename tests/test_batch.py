@@ -157,3 +157,54 @@ def test_review_decisions_are_saved_and_survive_a_rerun(tmp_path):
     export = tmp_path / "decisions.csv"
     CliRunner().invoke(main, ["review", str(out), "--export", str(export)])
     assert [r["decision"] for r in csv.DictReader(export.open(encoding="utf-8"))] == ["confirmed", "dismissed"]
+
+
+def test_one_ctrl_c_stops_a_batch_keeps_results_and_exits_130(tmp_path):
+    corpus = make_corpus(tmp_path, posts=1500)
+    out = tmp_path / "interrupted"
+    cmd = [sys.executable, "-m", "finflag.cli", "analyze", str(corpus), "--out", str(out), "--no-summary",
+           "--max-size", "1", "--jobs", "2", "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and len(list((out / "results").glob("*.json"))) < 50:
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGINT)  # one Ctrl-C: the terminal sends it to the whole process group
+    sent = time.time()
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert time.time() - sent < 5
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert stderr.strip().splitlines()[-1].startswith("finflag: interrupted; finished results are kept in")
+    kept = len(list((out / "results").glob("*.json")))
+    assert 50 <= kept < 1510, "interrupted mid-run with the finished results on disk"
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert index["inputs"] == kept  # rebuilt from what finished
+
+
+def test_review_without_a_terminal_says_so_and_exits_2(tmp_path):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "tip.txt").write_text("稳赚不赔！名额有限。\n", encoding="utf-8")
+    out = tmp_path / "report"
+    analyze(folder, out)
+    done = subprocess.run([sys.executable, "-m", "finflag.cli", "review", str(out)], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, start_new_session=True)  # no controlling tty
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("finflag: error: finflag review needs a terminal")
+
+
+def test_review_counts_outcomes_not_key_presses_and_puts_errors_first(tmp_path):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "tip.txt").write_text("名额有限，马上上车。跟着我们操作，稳赚不赔！\n", encoding="utf-8")
+    out = tmp_path / "report"
+    analyze(folder, out)
+    # an unknown key, confirm, go back and dismiss the same finding, quit: one decision, dismissed
+    result = CliRunner().invoke(main, ["review", str(out)], input="xcbdq")
+    assert result.exit_code == 0, result.output
+    first_card = result.output.split("[1/")[1].split("\n")[0]
+    assert "error" in first_card and "guaranteed_return" in first_card  # the error-level claim comes first
+    assert "finflag: 0 confirmed, 1 dismissed, 0 with a note, 2 undecided of 3;" in result.output
+    assert result.output.count("[1/3]") == 2  # shown, not reprinted for the unknown key, shown again after 'b'
+    assert "unknown key 'x'" in result.output

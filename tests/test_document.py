@@ -41,3 +41,9 @@ def test_language_english_and_mixed():
 
 def test_language_without_letters_is_unknown():
     assert detect_language("12345 %%% 0.5") == "unknown"
+
+
+def test_short_latin_text_is_unknown_not_a_guess():
+    assert detect_language("VX: gu888") == "unknown"  # langdetect says 'lv'
+    assert detect_language("TG @stockking88") == "unknown"
+    assert detect_language("Buy NVDA now, the target is 200 dollars per share.") == "en"

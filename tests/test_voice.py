@@ -89,3 +89,16 @@ def test_eval_does_not_score_quoted_findings(tmp_path):
     data = json.loads(CliRunner().invoke(main, ["eval", str(labels), "--format", "json"]).stdout)
     assert data["false_positives"] == [] and data["sources"][tmp_path.name]["quoted_findings"] >= 3
     assert data["sources"][tmp_path.name]["warnings_flagged"] == 0
+
+
+@pytest.mark.parametrize(("text", "risk"), [
+    ("今天沪指收涨0.5%。", "none"),
+    ("这只股票必买！", "low"),                                            # one warning
+    ("必买！必买！必买！", "medium"),                                      # three warnings, one category
+    ("必买！" * 8, "high"),                                               # eight: the number alone raises it
+    ("稳赚不赔。", "medium"),                                              # an error
+    ("稳赚不赔，保本保息，零风险。", "high"),                              # three errors
+])
+def test_risk_grows_with_the_number_and_diversity_of_claims(text, risk):
+    result = flagged(text)
+    assert result.verdict["risk"] == risk, [(f.quote, f.severity) for f in result.findings]

@@ -16,6 +16,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,6 +100,14 @@ def _init_worker(pack: RulePack, options: FlagOptions) -> None:
     _WORKER.update(pack=pack, options=options)
 
 
+def _init_pool_worker(pack: RulePack, options: FlagOptions) -> None:
+    """A worker process leaves Ctrl-C to the main process, which stops the pool and keeps
+    every finished result; a worker that took the signal itself would die mid-task with a
+    traceback and leave the main process waiting for its answer."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(pack, options)
+
+
 def _flag_one(job: tuple[int, str]) -> tuple[int, FlagResult | InputError]:
     index, path = job
     options: FlagOptions = _WORKER["options"]
@@ -163,7 +172,7 @@ def run_batch(request: BatchRequest, progress: Progress | None = None) -> BatchS
     pool = None
     if workers > 1:
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        pool = context.Pool(workers, _init_worker, (request.pack, options))
+        pool = context.Pool(workers, _init_pool_worker, (request.pack, options))
     else:  # in-process
         _init_worker(request.pack, options)
     try:

@@ -6,6 +6,8 @@ keyed by the stable finding id).
 
 from __future__ import annotations
 
+import shutil
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,16 @@ import click
 
 from ..output.text import split_context
 from ..reportdir import Decisions
+from ..rules.pack import SEVERITY_RANK
+from .options import CommandError
 
 KEYS = "[c]onfirm  [d]ismiss  [n]ote  [s]kip  [b]ack  [q]uit"
+
+
+def _wrap(text: str, indent: str = "  ") -> str:
+    """Wrapped on words to the terminal's width (explanations are long)."""
+    width = max(40, shutil.get_terminal_size((100, 24)).columns - 1)
+    return textwrap.fill(text, width=width, initial_indent=indent, subsequent_indent=indent)
 
 
 def _show(position: int, total: int, path: str, f: dict[str, Any], current: dict[str, Any]) -> None:
@@ -26,42 +36,49 @@ def _show(position: int, total: int, path: str, f: dict[str, Any], current: dict
     click.echo(f"  {shown}")
     if f["gloss"]:
         click.echo(f"  = {f['gloss']}")
-    click.echo(f"  {f['message']}. {f['explanation']}")
+    click.echo(_wrap(f"{f['message']}. {f['explanation']}"))
     if current:
         click.echo(f"  current: {current.get('decision', 'no decision')}" + (f", note: {current['note']}" if current.get("note") else ""))
 
 
+def _key() -> str:
+    try:
+        return click.getchar().lower()
+    except OSError:  # no terminal to read keys from: stdin is a pipe or /dev/null and there is no /dev/tty
+        raise CommandError("finflag review needs a terminal to read keys from; "
+                           "use 'finflag review DIR --export decisions.csv' or 'finflag report DIR'") from None
+
+
 def walk(out_dir: Path, results: list[dict[str, Any]], include_reviewed: bool = False) -> dict[str, int]:
-    """The interactive walk-through; returns counts of what was decided."""
+    """The interactive walk-through, most severe findings first; returns what the store holds for them."""
     decisions = Decisions.load(out_dir)
     queue = [(r["path"], f) for r in results if "error" not in r for f in r["findings"]
              if include_reviewed or "decision" not in decisions.get(f["id"])]
-    counts = {"confirmed": 0, "dismissed": 0, "noted": 0, "skipped": 0}
+    # Most severe first; within a severity, in reading order (input order, then offset).
+    queue.sort(key=lambda item: -SEVERITY_RANK.get(item[1]["severity"], 0))
     if not queue:
         click.echo("finflag: nothing to review: every finding has a decision.")
-        return counts
+        return {"confirmed": 0, "dismissed": 0, "noted": 0, "undecided": 0}
     click.echo(f"{len(queue)} finding(s) to review.  Keys: {KEYS}")
-    i = 0
+    i, shown = 0, -1
     while 0 <= i < len(queue):
         path, f = queue[i]
-        _show(i + 1, len(queue), path, f, decisions.get(f["id"]))
+        if i != shown:  # an unknown key asks again without reprinting the card
+            _show(i + 1, len(queue), path, f, decisions.get(f["id"]))
+            shown = i
         click.echo(f"  {KEYS} > ", nl=False)
-        key = click.getchar().lower()
+        key = _key()
         click.echo(key)
         if key == "c":
             decisions.set(f, path, "confirmed")
-            counts["confirmed"] += 1
             i += 1
         elif key == "d":
             decisions.set(f, path, "dismissed")
-            counts["dismissed"] += 1
             i += 1
         elif key == "n":
             note = click.prompt("  note", default=decisions.get(f["id"]).get("note", ""), show_default=False)
             decisions.set(f, path, note=note)
-            counts["noted"] += 1
         elif key == "s":
-            counts["skipped"] += 1
             i += 1
         elif key == "b":
             i = max(i - 1, 0)
@@ -69,6 +86,12 @@ def walk(out_dir: Path, results: list[dict[str, Any]], include_reviewed: bool = 
             break
         else:
             click.echo(f"  unknown key {key!r}; {KEYS}")
-    click.echo(f"finflag: {counts['confirmed']} confirmed, {counts['dismissed']} dismissed, {counts['noted']} noted, "
-               f"{counts['skipped']} skipped; saved in {decisions.path}")
+    # Outcomes, not key presses: a decision changed twice counts once, as it stands.
+    states = [decisions.get(f["id"]) for _, f in queue]
+    counts = {"confirmed": sum(s.get("decision") == "confirmed" for s in states),
+              "dismissed": sum(s.get("decision") == "dismissed" for s in states),
+              "noted": sum(bool(s.get("note")) for s in states),
+              "undecided": sum("decision" not in s for s in states)}
+    click.echo(f"finflag: {counts['confirmed']} confirmed, {counts['dismissed']} dismissed, {counts['noted']} with a note, "
+               f"{counts['undecided']} undecided of {len(queue)}; saved in {decisions.path}")
     return counts

@@ -89,9 +89,11 @@ def expand_sources(
             found = sorted(
                 p for p in path.rglob("*")
                 if (p.is_file() or p.is_symlink())
-                and any(fnmatch.fnmatch(p.name, pat) for pat in patterns)
+                and any(fnmatch.fnmatchcase(p.name.lower(), pat.lower()) for pat in patterns)  # POST.TXT too
                 and not _excluded(p, path, excludes)
             )
+            if not found:
+                yield InputError(raw, f"no input files matched in this folder (--glob {' '.join(patterns)})")
             yield from (Source(str(p)) for p in found)
         elif path.is_symlink() and not path.exists():
             yield InputError(raw, "broken symbolic link")

@@ -30,6 +30,10 @@ def cjk_share(text: str) -> float | None:
     return cjk / (cjk + latin)
 
 
+#: Below this many letters a non-Chinese text is too short to tell its language.
+MIN_LETTERS = 20
+
+
 def detect_language(text: str) -> str:
     """``zh``, ``en``, ``mixed``, another ISO code from langdetect, or ``unknown``."""
     share = cjk_share(text)
@@ -39,7 +43,10 @@ def detect_language(text: str) -> str:
         return "zh"
     if share > LATIN_SHARE:
         return "mixed"
-    return _langdetect(_CJK.sub(" ", text[:_SAMPLE_CHARS]))
+    latin = _CJK.sub(" ", text[:_SAMPLE_CHARS])
+    if sum(c.isalpha() for c in latin) < MIN_LETTERS:
+        return "unknown"  # "VX: gu888" is no language; langdetect would guess one (lv)
+    return _langdetect(latin)
 
 
 def _langdetect(text: str) -> str:

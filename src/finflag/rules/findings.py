@@ -242,6 +242,12 @@ def find(doc: Document, pack: RulePack) -> list[Finding]:
     return findings
 
 
+#: Risk points (see :func:`verdict`): an error-level claim weighs this many warnings.
+RISK_POINTS_ERROR = 3
+RISK_POINTS_MEDIUM = 3
+RISK_POINTS_HIGH = 8
+
+
 def verdict(findings: list[Finding], categories: Iterable[str]) -> dict[str, object]:
     """Counts per category and severity, and a risk level a reviewer can sort on.
 
@@ -250,8 +256,10 @@ def verdict(findings: list[Finding], categories: Iterable[str]) -> dict[str, obj
     Only the author's claims count towards the risk and the per-category
     counts; slogans a warning quotes (``voice: quoted``) are counted apart.
 
-    ``high``: an error-level claim in a post flagged in three or more
-    categories, or three error-level claims; ``medium``: any error, or warnings in two
+    Risk grows with the number and the diversity of claims. Each error-level
+    claim weighs 3 points and each warning 1 (info: 0). ``high``: 8 points or
+    more, three error-level claims, or an error in a post flagged in three or
+    more categories; ``medium``: 3 points or more, any error, or warnings in two
     categories; ``low``: anything else flagged; ``none``: nothing flagged.
     """
     own = [f for f in findings if f.voice == "author"]
@@ -260,9 +268,10 @@ def verdict(findings: list[Finding], categories: Iterable[str]) -> dict[str, obj
     by_severity = Counter(f.severity for f in own)
     errors = by_severity.get("error", 0)
     warn_categories = {f.category for f in own if f.severity == "warning"}
-    if (errors and len(by_category) >= 3) or errors >= 3:
+    points = RISK_POINTS_ERROR * errors + by_severity.get("warning", 0)
+    if (errors and len(by_category) >= 3) or errors >= 3 or points >= RISK_POINTS_HIGH:
         risk = "high"
-    elif errors or len(warn_categories) >= 2:
+    elif errors or len(warn_categories) >= 2 or points >= RISK_POINTS_MEDIUM:
         risk = "medium"
     elif own:
         risk = "low"

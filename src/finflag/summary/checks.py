@@ -99,7 +99,9 @@ def check_numbers(summary: str, values: set[Decimal]) -> CheckResult:
         return CheckResult("unsupported_number", False,
                            f"{len(bad)} of {len(numbers)} numbers are not in the source: "
                            + ", ".join(n.text for n in bad), items)
-    return CheckResult("unsupported_number", True, f"all {len(numbers)} numbers traced to the source")
+    traced = {0: "no numbers to trace", 1: "the one number traced to the source"}.get(
+        len(numbers), f"all {len(numbers)} numbers traced to the source")
+    return CheckResult("unsupported_number", True, traced)
 
 
 def check_cjk(summary: str) -> CheckResult:
