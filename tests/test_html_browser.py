@@ -126,3 +126,13 @@ def test_screenshot_of_a_post_page(report, tmp_path):
     done = chromium(tmp_path, f"--screenshot={target}", "--window-size=1400,2000", "--hide-scrollbars", page.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     assert target.stat().st_size > 10_000 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_screenshot_of_the_index(report, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    target = ARTIFACTS / "index-page.png"
+    target.unlink(missing_ok=True)
+    index = report / "html" / "index.html"
+    done = chromium(tmp_path, f"--screenshot={target}", "--window-size=1400,900", "--hide-scrollbars", index.as_uri())
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert target.stat().st_size > 10_000 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -13,13 +13,18 @@ stylesheets: the report opens from a file on an offline machine.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader
 
+from .. import __version__
 from ..reportdir import Decisions, Report, page_name
 from ..summary.types import Summary
+
+#: Index order: the riskiest first; unreadable inputs last.
+RISK_ORDER = {"high": 0, "medium": 1, "low": 2, "none": 3}
 
 #: Colour of a category the default pack does not declare (results of a user pack).
 OTHER_COLOUR = "#dddddd"
@@ -51,24 +56,47 @@ def highlight(text: str, findings: list[dict[str, Any]]) -> list[dict[str, Any]]
         covering = [f for f in findings if f["start"] <= a and b <= f["end"]]
         piece: dict[str, Any] = {"text": text[a:b], "mark": bool(covering), "start": a, "end": b}
         if covering:
-            piece.update(colour=colour(covering[0]["category"]), ids=" ".join(f["id"] for f in covering),
+            # The first piece of a finding is the target of its row's link in the findings table.
+            anchor = next((f["id"] for f in covering if f["start"] == a), "")
+            piece.update(colour=colour(covering[0]["category"]), ids=" ".join(f["id"] for f in covering), anchor=anchor,
                          tip=" | ".join(f"{f['category']}: {f['gloss'] or f['message']}" for f in covering))
         pieces.append(piece)
     return pieces
 
 
-def post_page(result: dict[str, Any], decisions: Decisions) -> str:
+def summary_pieces(summary: Summary) -> list[dict[str, Any]]:
+    """The summary text cut around what failed checks name (a number or a name not in the source)."""
+    text = summary.text
+    spans = sorted({(int(i["start"]), int(i["end"]), c.check) for c in summary.checks if c.status == "fail"
+                    for i in c.items if "start" in i and 0 <= int(i["start"]) < int(i["end"]) <= len(text)})
+    pieces, at = [], 0
+    for start, end, check in spans:
+        if start < at:
+            continue
+        pieces += [{"text": text[at:start]}, {"text": text[start:end], "failed": check}]
+        at = end
+    return pieces + [{"text": text[at:]}]
+
+
+def post_page(result: dict[str, Any], decisions: Decisions, previous: str | None = None,
+              following: str | None = None) -> str:
     summary = Summary.from_dict(result["summary"]) if result.get("summary") else None
+    rules: dict[str, dict[str, Any]] = {}
+    for f in result["findings"]:
+        rules.setdefault(f["rule_id"], f)  # "why it matters" once per rule, not on every row
     return environment().get_template("post.html.j2").render(
         title=result["path"], up="../", result=result, verdict=result["verdict"], findings=result["findings"],
-        pieces=highlight(result.get("text", ""), result["findings"]), summary=summary, colour=colour,
-        state=lambda f: decisions.state(f["id"]), note=lambda f: decisions.get(f["id"]).get("note", ""))
+        pieces=highlight(result.get("text", ""), result["findings"]), summary=summary,
+        summary_pieces=summary_pieces(summary) if summary else [], rules=list(rules.values()), colour=colour,
+        state=lambda f: decisions.state(f["id"]), note=lambda f: decisions.get(f["id"]).get("note", ""),
+        previous=previous and "../" + previous, following=following and "../" + following)
 
 
 def _row(r: dict[str, Any], decisions: Decisions) -> dict[str, Any]:
     if "error" in r:
         return {"path": r["path"], "error": r["error"]}
     findings, verdict = r["findings"], r["verdict"]
+    decided = sum(decisions.state(f["id"]) != "unreviewed" for f in findings)
     return {
         "path": r["path"], "link": page_name(r["path"]), "risk": verdict["risk"], "findings": verdict["findings"],
         "cats": " ".join(verdict["by_category"]),
@@ -77,6 +105,25 @@ def _row(r: dict[str, Any], decisions: Decisions) -> dict[str, Any]:
         "text": " ".join([r["path"]] + [f["quote"] + " " + f["gloss"] for f in findings]
                          + [r.get("summary", {}).get("text", "")]),
         "counts": ", ".join(f"{c} {n}" for c, n in verdict["by_category"].items()),
+        "failed_checks": ", ".join(c["check"] for c in r.get("summary", {}).get("checks", [])
+                                   if c.get("status") == "fail"),
+        "review": f"{decided}/{len(findings)}" if findings else "",
+    }
+
+
+def ordered(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Riskiest first, then most findings, then path; unreadable inputs last."""
+    return sorted(results, key=lambda r: (1, 0, 0, r["path"]) if "error" in r else
+                  (0, RISK_ORDER.get(r["verdict"]["risk"], 4), -r["verdict"]["findings"], r["path"]))
+
+
+def _run_info(results: list[dict[str, Any]]) -> dict[str, str]:
+    ok = [r for r in results if "error" not in r]
+    return {
+        "finflag": __version__,
+        "rules": ", ".join(sorted({r.get("rules", "") for r in ok if r.get("rules")})) or "-",
+        "model": ", ".join(sorted({r["summary"]["model"] for r in ok if r.get("summary")})) or "no summaries",
+        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 
@@ -87,7 +134,8 @@ def index_page(results: list[dict[str, Any]], decisions: Decisions) -> str:
             totals.update(r["verdict"]["by_category"])
     categories = list(category_colours()) + sorted(set(totals) - set(category_colours()))
     return environment().get_template("index.html.j2").render(
-        title="finflag report", up="", results=results, rows=[_row(r, decisions) for r in results],
+        title="finflag report", up="", results=results, rows=[_row(r, decisions) for r in ordered(results)],
+        run=_run_info(results),
         failed=sum(1 for r in results if "error" in r), total=sum(totals.values()),
         bars=[(c, totals[c]) for c in categories if totals.get(c)], peak=max(totals.values(), default=1),
         categories=categories, colour=colour)
@@ -96,7 +144,9 @@ def index_page(results: list[dict[str, Any]], decisions: Decisions) -> str:
 def render_report(report: Report) -> dict[str, str]:
     """File name (relative to the report's html folder) -> page."""
     site = {"index.html": index_page(report.results, report.decisions)}
-    for r in report.results:
-        if "error" not in r:
-            site[page_name(r["path"])] = post_page(r, report.decisions)
+    posts = [r for r in ordered(report.results) if "error" not in r]  # previous / next follow the index
+    names = [page_name(r["path"]) for r in posts]
+    for n, r in enumerate(posts):
+        site[names[n]] = post_page(r, report.decisions, names[n - 1] if n else None,
+                                   names[n + 1] if n + 1 < len(names) else None)
     return site
