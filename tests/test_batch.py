@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -208,3 +209,41 @@ def test_review_counts_outcomes_not_key_presses_and_puts_errors_first(tmp_path):
     assert "finflag: 0 confirmed, 1 dismissed, 0 with a note, 2 undecided of 3;" in result.output
     assert result.output.count("[1/3]") == 2  # shown, not reprinted for the unknown key, shown again after 'b'
     assert "unknown key 'x'" in result.output
+
+
+def test_batch_progress_prints_log_lines_above_the_bar():
+    from rich.console import Console
+
+    from finflag.batch import BatchStats
+    from finflag.cli.batchrun import BatchProgress
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=100, color_system=None)
+    with BatchProgress(False, console) as progress:
+        progress.update(BatchStats(total=10, done=8, skipped=8), 0.0)  # a resume: 8 unchanged
+        progress.log("summarising posts/a.txt (2,000 characters)")
+        progress.update(BatchStats(total=10, done=9, skipped=8, findings=3), 5.0)
+        progress.log("summarising posts/b.txt (1,000 characters)")
+        progress.update(BatchStats(total=10, done=10, skipped=8, findings=4), 10.0)
+    task = progress._progress.tasks[0]
+    assert task.completed == 10 and task.total == 10
+    lines = [line for line in re.split(r"[\r\n]", re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue())) if line.strip()]
+    logs = [line for line in lines if "summarising" in line]
+    assert [line.strip() for line in logs] == ["finflag: summarising posts/a.txt (2,000 characters)",
+                                               "finflag: summarising posts/b.txt (1,000 characters)"]
+    assert any("10/10" in line and "4 findings, 0 failed" in line for line in lines)
+
+
+def test_review_filters_by_category_severity_and_path(tmp_path):
+    folder = tmp_path / "posts"
+    (folder / "tips").mkdir(parents=True)
+    (folder / "tips" / "a.txt").write_text("稳赚不赔！名额有限，马上上车。\n", encoding="utf-8")
+    (folder / "b.txt").write_text("这只股票必买！\n", encoding="utf-8")
+    out = tmp_path / "report"
+    analyze(folder, out)
+    only_urgency = CliRunner().invoke(main, ["review", str(out), "--category", "urgency"], input="q")
+    assert "2 finding(s) to review" in only_urgency.output and "guaranteed_return" not in only_urgency.output
+    errors = CliRunner().invoke(main, ["review", str(out), "--min-severity", "error"], input="q")
+    assert "1 finding(s) to review" in errors.output and "guaranteed_return" in errors.output
+    by_path = CliRunner().invoke(main, ["review", str(out), "--path", "*/b.txt"], input="q")
+    assert "1 finding(s) to review" in by_path.output and "hype" in by_path.output

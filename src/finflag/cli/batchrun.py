@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -11,24 +12,54 @@ from ..result import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED
 from .options import CommandError
 
 
-def _progress_printer(quiet: bool):
-    """Progress on stderr: files done / total, findings so far, ETA. Quiet when not a terminal."""
-    if quiet or not sys.stderr.isatty():
-        return None
+class BatchProgress:
+    """Progress of a batch on stderr: a bar with files done / total, findings, failures and ETA.
 
-    def show(stats: BatchStats, elapsed: float) -> None:
-        left = stats.total - stats.done
-        rate = (stats.done - stats.skipped) / elapsed if elapsed > 0 and stats.done > stats.skipped else 0
-        eta = f"{int(left / rate // 60)}:{int(left / rate % 60):02d}" if rate else "--:--"
-        width = 24
-        filled = int(width * stats.done / stats.total) if stats.total else width
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {stats.done}/{stats.total} files, "
-                         f"{stats.findings} findings, {stats.failed} failed, ETA {eta}   ")
-        sys.stderr.flush()
-        if stats.done == stats.total:
-            sys.stderr.write("\n")
+    Drawn with rich, whose console prints log lines (the summarizer's messages)
+    above the bar, never on its line. The ETA comes from the work done in this
+    run: inputs skipped as unchanged are counted before the bar starts.
+    Without a terminal (or with --quiet) there is no bar, and log lines go to
+    stderr as plain lines unless quiet.
+    """
 
-    return show
+    def __init__(self, quiet: bool, console: Any = None) -> None:
+        self.quiet = quiet
+        self.console = console
+        self.enabled = not quiet and (console is not None or sys.stderr.isatty())
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> "BatchProgress":
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.console = self.console or Console(stderr=True)
+            self._progress = Progress(
+                TextColumn("analysing"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[findings]} findings, {task.fields[failed]} failed, ETA"),
+                TimeRemainingColumn(), console=self.console)
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, stats: BatchStats, elapsed: float) -> None:
+        if self._progress is None:
+            return
+        fields = {"findings": stats.findings, "failed": stats.failed}
+        if self._task is None:  # the first call comes after the skip scan: skipped inputs are not speed
+            self._task = self._progress.add_task("batch", total=stats.total, completed=stats.done, **fields)
+        else:
+            self._progress.update(self._task, completed=stats.done, **fields)
+
+    def log(self, message: str) -> None:
+        if self._progress is not None:
+            self._progress.console.print(f"finflag: {message}", markup=False, highlight=False)
+        elif not self.quiet:
+            click.echo(f"finflag: {message}", err=True)
 
 
 def run_batch_command(request: BatchRequest, quiet: bool, fail_on: str | None) -> None:
@@ -36,7 +67,10 @@ def run_batch_command(request: BatchRequest, quiet: bool, fail_on: str | None) -
     from ..rules.pack import SEVERITY_RANK
 
     try:
-        stats = run_batch(request, _progress_printer(quiet))
+        with BatchProgress(quiet) as progress:
+            if request.summarizer is not None:
+                request.summarizer.progress = progress.log  # above the bar, not on its line
+            stats = run_batch(request, progress.update)
     except BatchError as exc:
         raise CommandError(str(exc)) from None
     except KeyboardInterrupt:

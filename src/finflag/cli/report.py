@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..output import REPORT_FORMATS
+from ..rules.pack import SEVERITIES, SEVERITY_RANK
 from .options import CommandError
 
 
@@ -52,8 +53,12 @@ def report_command(report_dir, fmt, output):
 @click.option("--export", "export_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write all decisions as CSV and exit.")
 @click.option("--all", "include_reviewed", is_flag=True, help="Also walk through findings already decided.")
-def review_command(report_dir, export_path, include_reviewed):
-    """Walk through unreviewed findings: c confirm, d dismiss, n note, s skip, b back, q quit."""
+@click.option("--category", "categories", multiple=True, help="Only findings of this category; repeatable.")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), default="info", show_default=True,
+              help="Only findings at or above this severity.")
+@click.option("--path", "path_globs", multiple=True, help="Only posts whose path matches this pattern; repeatable.")
+def review_command(report_dir, export_path, include_reviewed, categories, min_severity, path_globs):
+    """Walk through unreviewed findings, most severe first: c confirm, d dismiss, n note, s skip, b back, q quit."""
     from ..reportdir import Decisions, load_results, write_atomic
     from .review import walk
 
@@ -63,4 +68,19 @@ def review_command(report_dir, export_path, include_reviewed):
         write_atomic(export_path, decisions.to_csv())
         click.echo(f"finflag: {len(decisions.data)} decisions written to {export_path}", err=True)
         return
-    walk(report_dir, load_results(report_dir), include_reviewed)
+    walk(report_dir, _filtered(load_results(report_dir), categories, min_severity, path_globs), include_reviewed)
+
+
+def _filtered(results, categories, min_severity, path_globs):
+    """The results with only the findings the reviewer asked for (posts by path glob)."""
+    import fnmatch
+
+    floor = SEVERITY_RANK[min_severity]
+    kept = []
+    for r in results:
+        if "error" in r or (path_globs and not any(fnmatch.fnmatchcase(r["path"], g) for g in path_globs)):
+            continue
+        findings = [f for f in r["findings"] if SEVERITY_RANK[f["severity"]] >= floor
+                    and (not categories or f["category"] in categories)]
+        kept.append({**r, "findings": findings})
+    return kept
