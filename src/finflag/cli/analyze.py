@@ -14,6 +14,7 @@ import click
 
 from ..summary.backends.hf import DTYPES
 from ..summary.model import BACKENDS
+from ..result import EXIT_INTERRUPTED
 from .options import (CommandError, colour_for, finding_options, flag_options, format_option, input_options,
                       load_pack, read_paths, rule_options)
 
@@ -90,6 +91,9 @@ def _print_results(paths, globs, excludes, fmt, view, summarizer, pack, options,
             writer.add(item)
     except (ModelError, BackendError, PromptError) as exc:
         raise CommandError(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("\nfinflag: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     finally:
         summarizer.close()
     sys.exit(writer.finish())

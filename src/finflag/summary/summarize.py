@@ -20,6 +20,7 @@ from .checks import (check_cjk, check_degenerate, check_names, check_numbers, dr
                      replace_cjk_from_glossary)
 from ..document import Document
 from ..rules.findings import Finding
+from .interrupt import Interrupted, interruptible
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .model import ModelChoice, model_path
 from ..normalize import to_simplified
@@ -97,6 +98,7 @@ class Summarizer:
         self.progress = progress or (lambda message: None)
         self._backend: Backend | None = None
         self._overhead: int | None = None
+        self._abandoned = False
 
     # -- model -------------------------------------------------------------
     def backend(self, expected_chars: int = 0) -> Backend:
@@ -127,6 +129,8 @@ class Summarizer:
         return min(max(2048, -(-needed // 1024) * 1024), 4096)
 
     def close(self) -> None:
+        if self._abandoned:
+            return  # a call interrupted by Ctrl-C still runs; the process is about to exit
         if self._backend is not None:
             self._backend.close()
             self._backend = None
@@ -137,7 +141,12 @@ class Summarizer:
         messages = [{"role": "system", "content": load("system-strict" if strict else "system").strip()},
                     {"role": "user", "content": prompt}]
         max_tokens = int(max_words * 2.2) + 60 if max_words else self._max_tokens()
-        answer = self.backend().generate(messages, max_tokens)
+        backend = self.backend()
+        try:
+            answer = interruptible(lambda: backend.generate(messages, max_tokens))
+        except Interrupted:
+            self._abandoned = True  # the call still runs in its thread: never close the backend under it
+            raise
         usage.add(answer)
         return answer
 
