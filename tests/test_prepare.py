@@ -38,3 +38,29 @@ def test_real_post_loses_its_link_list_but_keeps_the_news(pack):
     assert "必买" not in prepared.text and "坚定看涨" not in prepared.text
     assert "US$41 billion".replace("41", "4.1") in prepared.text  # 41亿美元
     assert "黄仁勋一周减持 720,000 shares" in prepared.text
+
+
+def test_a_huge_post_is_cut_at_max_chars_and_the_cut_is_reported():
+    from finflag.document import Document
+    from finflag.summary.prepare import prepare
+
+    paragraph = "英伟达周一收跌2.5%，市值不足3万亿美元，分析师认为估值仍然合理。\n"
+    text = paragraph * 40_000  # about 1.5 million characters: hundreds of model calls without a cap
+    doc = Document("huge.txt", text)
+    prepared = prepare(doc, [], max_chars=50_000)
+    assert prepared.paragraphs[-1].end <= 50_000
+    assert prepared.dropped[-1].start <= 50_000 and prepared.dropped[-1].end == len(text)
+    assert prepared.dropped[-1].reason == "past --max-chars 50,000 (not summarised)"
+    straddling = prepare(Document("one.txt", "长" * 3000), [], max_chars=1000)
+    assert [(p.start, p.end) for p in straddling.paragraphs] == [(0, 1000)]
+    assert [(d.start, d.end) for d in straddling.dropped] == [(1000, 3000)]
+
+
+def test_a_paragraph_ending_exactly_at_max_chars_still_reports_the_rest():
+    from finflag.document import Document
+    from finflag.summary.prepare import prepare
+
+    text = "甲" * 999 + "\n" + "乙" * 500
+    prepared = prepare(Document("edge.txt", text), [], max_chars=999)
+    assert [(p.start, p.end) for p in prepared.paragraphs] == [(0, 999)]
+    assert [(d.start, d.end) for d in prepared.dropped] == [(1000, len(text))]

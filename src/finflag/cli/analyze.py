@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from ..summary.backends.hf import DTYPES
+from ..summary.prepare import DEFAULT_MAX_CHARS
 from ..summary.model import BACKENDS
 from ..result import EXIT_INTERRUPTED
 from .options import (CommandError, colour_for, finding_options, flag_options, format_option, input_options,
@@ -46,6 +47,8 @@ def model_options(func):
                      help="Inference backend (env FINFLAG_BACKEND; default llama-cpp on CPU)."),
         click.option("--max-words", type=click.IntRange(20, 1000), default=150, show_default=True,
                      help="Longest summary, in words."),
+        click.option("--max-chars", type=click.IntRange(min=1000), default=DEFAULT_MAX_CHARS, show_default=True,
+                     help="Summarise at most this many characters of a post; the rest is reported as dropped."),
         click.option("--threads", type=click.IntRange(1, 256), default=None, help="CPU threads (default: physical cores)."),
         click.option("--ctx", "n_ctx", type=click.IntRange(512, 131072), default=None,
                      help="Context size in tokens (default: sized to the input, 2048-4096)."),
@@ -63,7 +66,7 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def make_summarizer(model, backend, max_words, threads, n_ctx, dtype, glossary_paths, quiet):
+def make_summarizer(model, backend, max_words, max_chars, threads, n_ctx, dtype, glossary_paths, quiet):
     """The summarizer (the model itself loads on first use); bad settings are a CommandError."""
     from ..summary.glossary import Glossary, GlossaryError
     from ..summary.model import ModelError, resolve
@@ -72,7 +75,7 @@ def make_summarizer(model, backend, max_words, threads, n_ctx, dtype, glossary_p
 
     progress = (lambda message: None) if quiet else (lambda message: click.echo(f"finflag: {message}", err=True))
     try:
-        return Summarizer(resolve(model, backend), SummaryOptions(max_words, n_ctx, threads, dtype),
+        return Summarizer(resolve(model, backend), SummaryOptions(max_words, n_ctx, threads, dtype, max_chars),
                           Glossary.load(list(glossary_paths)), progress)
     except (ModelError, GlossaryError, PromptError) as exc:
         raise CommandError(str(exc)) from None
@@ -103,12 +106,12 @@ def _print_results(paths, globs, excludes, fmt, view, summarizer, pack, options,
 @input_options
 @format_option()
 @model_options
-def summarize(paths, globs, excludes, encoding, max_size, fmt, model, backend, max_words, threads, n_ctx, dtype,
-              glossary_paths, quiet):
+def summarize(paths, globs, excludes, encoding, max_size, fmt, model, backend, max_words, max_chars, threads, n_ctx,
+              dtype, glossary_paths, quiet):
     """Faithful English summary of each post, written by a local model and checked against the source."""
     from ..output import View
 
-    summarizer = make_summarizer(model, backend, max_words, threads, n_ctx, dtype, glossary_paths, quiet)
+    summarizer = make_summarizer(model, backend, max_words, max_chars, threads, n_ctx, dtype, glossary_paths, quiet)
     pack = load_pack((), False)  # the default rules find promotional footers, which the summary leaves out
     options = flag_options(pack, "info", None, encoding, max_size)
     view = View(colour=colour_for(sys.stdout), findings=False)
@@ -129,8 +132,8 @@ def summarize(paths, globs, excludes, encoding, max_size, fmt, model, backend, m
 @click.option("--force", is_flag=True, help="Batch mode: redo inputs whose stored result is still valid.")
 @model_options
 def analyze(paths, globs, excludes, encoding, max_size, fmt, min_severity, fail_on, allow_path, rule_paths,
-            no_default_rules, out_dir, no_summary, jobs, force, model, backend, max_words, threads, n_ctx, dtype,
-            glossary_paths, quiet):
+            no_default_rules, out_dir, no_summary, jobs, force, model, backend, max_words, max_chars, threads, n_ctx,
+            dtype, glossary_paths, quiet):
     """Flagged claims and an English summary in one report (the flag JSON plus "summary")."""
     from ..output import View
 
@@ -138,8 +141,8 @@ def analyze(paths, globs, excludes, encoding, max_size, fmt, min_severity, fail_
     options = flag_options(pack, min_severity, allow_path, encoding, max_size)
     if out_dir is None and no_summary:
         raise click.UsageError("--no-summary is for batch runs (--out); use 'finflag flag' for the rule layer alone")
-    summarizer = None if no_summary else make_summarizer(model, backend, max_words, threads, n_ctx, dtype,
-                                                          glossary_paths, quiet)
+    summarizer = None if no_summary else make_summarizer(model, backend, max_words, max_chars, threads, n_ctx,
+                                                          dtype, glossary_paths, quiet)
     if out_dir is not None:
         from ..batch import BatchRequest
         from .batchrun import run_batch_command

@@ -84,12 +84,28 @@ def _link_list_lines(doc: Document) -> set[int]:
     return marked
 
 
-def prepare(doc: Document, findings: list[Finding]) -> Prepared:
+#: Characters of a post that are summarised at most (``--max-chars``); the rest is reported as dropped.
+DEFAULT_MAX_CHARS = 50_000
+
+
+def prepare(doc: Document, findings: list[Finding], max_chars: int = DEFAULT_MAX_CHARS) -> Prepared:
+    """The paragraphs the model reads, and what was left out and why.
+
+    Only the first ``max_chars`` characters of the post are summarised: a 2 MB
+    page would otherwise take hundreds of model calls (hours); the cut is
+    reported in ``dropped`` with the offsets of what was not read.
+    """
     links = _link_list_lines(doc)
     seen: set[str] = set()
     kept: list[Paragraph] = []
     dropped: list[Dropped] = []
     for index, span in enumerate(doc.paragraphs):
+        if span.start >= max_chars:
+            dropped.append(Dropped(span.start, len(doc.text), f"past --max-chars {max_chars:,} (not summarised)"))
+            break
+        if span.end > max_chars:
+            dropped.append(Dropped(max_chars, len(doc.text), f"past --max-chars {max_chars:,} (not summarised)"))
+            span = type(span)(span.start, max_chars)
         text = doc.text[span.start : span.end]
         key = "".join(text.split())
         promo = {f.category for f in findings if span.start <= f.start < span.end}
@@ -108,4 +124,6 @@ def prepare(doc: Document, findings: list[Finding]) -> Prepared:
             shifted = [Rewrite(r.start + span.start, r.end + span.start, r.source, r.english, r.value)
                        for r in rewrites]
             kept.append(Paragraph(span.start, span.end, rewritten, shifted))
+        if span.end == max_chars and dropped and dropped[-1].start == max_chars:
+            break  # this paragraph was cut: the rest is already reported as past --max-chars
     return Prepared(kept, dropped)

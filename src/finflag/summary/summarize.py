@@ -25,7 +25,7 @@ from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .model import ModelChoice, model_path
 from ..normalize import to_simplified
 from ..numbers import source_values
-from .prepare import Paragraph, Prepared, prepare
+from .prepare import DEFAULT_MAX_CHARS, Paragraph, Prepared, prepare
 from .prompts import PROMPT_VERSION, fill, load
 from .prompts import check_all as check_prompts
 from .types import Summary
@@ -63,6 +63,7 @@ class SummaryOptions:
     n_ctx: int | None = None
     threads: int | None = None
     dtype: str | None = None
+    max_chars: int = DEFAULT_MAX_CHARS
 
 
 def parse_answer(text: str) -> tuple[str, list[str]]:
@@ -216,10 +217,13 @@ class Summarizer:
     # -- a document --------------------------------------------------------
     def summarize(self, doc: Document, findings: list[Finding]) -> Summary:
         started = time.perf_counter()
-        prepared = prepare(doc, findings)
+        prepared = prepare(doc, findings, self.options.max_chars)
+        if len(doc.text) > self.options.max_chars:
+            self.progress(f"warning: {doc.path} has {len(doc.text):,} characters; only the first "
+                          f"{self.options.max_chars:,} are summarised (--max-chars)")
         text = prepared.text
         if not text.strip():
-            text = doc.text  # everything was boilerplate: summarise what there is
+            text = doc.text[:self.options.max_chars]  # everything was boilerplate: summarise what there is
         backend = self.backend(len(text))
         # Names the model is told about come from what it reads; the name check
         # accepts any entity of the whole post.
