@@ -57,6 +57,16 @@ def make_corpus(root: Path, posts: int = 200) -> Path:
     return folder
 
 
+def one_post_report(tmp_path: Path, text: str) -> tuple[Path, Path]:
+    """A folder with one post and its batch report (rule layer only)."""
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "tip.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "report"
+    analyze(folder, out)
+    return folder, out
+
+
 def analyze(folder: Path, out: Path, *extra: str):
     return CliRunner().invoke(main, ["analyze", str(folder), "--out", str(out), "--no-summary", "--max-size", "1",
                                      "--glob", "*.txt", "--glob", "*.html", *extra])
@@ -130,11 +140,7 @@ def test_reports_from_stored_results(corpus, tmp_path):
 
 
 def test_review_decisions_are_saved_and_survive_a_rerun(tmp_path):
-    folder = tmp_path / "posts"
-    folder.mkdir()
-    (folder / "tip.txt").write_text("跟着我们操作，稳赚不赔！名额有限，马上上车。\n", encoding="utf-8")
-    out = tmp_path / "report"
-    analyze(folder, out)
+    folder, out = one_post_report(tmp_path, "跟着我们操作，稳赚不赔！名额有限，马上上车。\n")
     results = final_results(out)
     ids = [f["id"] for f in results[0]["findings"]]
     assert len(ids) == 3
@@ -183,11 +189,7 @@ def test_one_ctrl_c_stops_a_batch_keeps_results_and_exits_130(tmp_path):
 
 
 def test_review_without_a_terminal_says_so_and_exits_2(tmp_path):
-    folder = tmp_path / "posts"
-    folder.mkdir()
-    (folder / "tip.txt").write_text("稳赚不赔！名额有限。\n", encoding="utf-8")
-    out = tmp_path / "report"
-    analyze(folder, out)
+    folder, out = one_post_report(tmp_path, "稳赚不赔！名额有限。\n")
     done = subprocess.run([sys.executable, "-m", "finflag.cli", "review", str(out)], stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=60, start_new_session=True)  # no controlling tty
     assert done.returncode == 2, done.stderr
@@ -196,11 +198,7 @@ def test_review_without_a_terminal_says_so_and_exits_2(tmp_path):
 
 
 def test_review_counts_outcomes_not_key_presses_and_puts_errors_first(tmp_path):
-    folder = tmp_path / "posts"
-    folder.mkdir()
-    (folder / "tip.txt").write_text("名额有限，马上上车。跟着我们操作，稳赚不赔！\n", encoding="utf-8")
-    out = tmp_path / "report"
-    analyze(folder, out)
+    folder, out = one_post_report(tmp_path, "名额有限，马上上车。跟着我们操作，稳赚不赔！\n")
     # an unknown key, confirm, go back and dismiss the same finding, quit: one decision, dismissed
     result = CliRunner().invoke(main, ["review", str(out)], input="xcbdq")
     assert result.exit_code == 0, result.output
