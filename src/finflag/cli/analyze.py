@@ -126,8 +126,8 @@ def summarize(paths, globs, excludes, encoding, max_size, fmt, model, backend, m
 @click.option("--force", is_flag=True, help="Batch mode: redo inputs whose stored result is still valid.")
 @model_options
 def analyze(paths, globs, excludes, encoding, max_size, fmt, min_severity, fail_on, allow_path, rule_paths,
-            no_default_rules, scorer, out_dir, no_summary, jobs, force, model, backend, max_words, threads, n_ctx, dtype,
-            glossary_paths, quiet):
+            no_default_rules, scorer, out_dir, no_summary, jobs, force, model, backend, max_words, threads, n_ctx,
+            dtype, glossary_paths, quiet):
     """Flagged claims and an English summary in one report (the flag JSON plus "summary")."""
     from ..output import View
 
