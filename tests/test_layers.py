@@ -29,7 +29,7 @@ LAYERS = [
     ("finflag.result",),
     ("finflag.pipeline",),
     ("finflag.reportdir",),
-    ("finflag.batch", "finflag.evaluate", "finflag.labels"),
+    ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training"),
     ("finflag.output",),
     ("finflag.cli",),
 ]

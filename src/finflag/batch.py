@@ -28,6 +28,7 @@ from .pipeline import FlagOptions, add_summary, flag_document
 from .reportdir import RESULTS, read_result, rebuild_outputs, result_name, write_atomic, write_inputs
 from .result import FlagResult, error_dict
 from .rules.pack import RulePack
+from .rules.sources import fingerprint
 
 if TYPE_CHECKING:
     from .summary.summarize import Summarizer
@@ -132,11 +133,12 @@ def _check_out_dir(out_dir: Path, inputs: list[str]) -> None:
 
 
 def _stamp(request: BatchRequest) -> Stamp:
+    rules = fingerprint(request.pack, request.options.sources)
     if request.summarizer is None:
-        return Stamp(request.pack.fingerprint, None, None)
+        return Stamp(rules, None, None)
     from .summary.prompts import PROMPT_VERSION
 
-    return Stamp(request.pack.fingerprint, request.summarizer.model_name, PROMPT_VERSION)
+    return Stamp(rules, request.summarizer.model_name, PROMPT_VERSION)
 
 
 def run_batch(request: BatchRequest, progress: Progress | None = None) -> BatchStats:

@@ -10,10 +10,12 @@ finding among promotional and other posts.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .document import Document
 from .labels import LabelError, LabelledDoc, load_label_set
 from .pipeline import FlagOptions, flag_document
 from .rules.findings import Finding
@@ -141,16 +143,21 @@ def _score(labelled: LabelledDoc, all_findings: list[Finding], result: Evaluatio
 
 def evaluate(labels_path: Path, pack: RulePack, options: FlagOptions | None = None) -> Evaluation:
     """Run the rules over every labelled document and score them."""
+    docs, errors = load_label_set(labels_path)
+    return evaluate_documents(docs, pack, lambda doc: flag_document(doc, pack, options).findings, errors)
+
+
+def evaluate_documents(docs: Iterable[LabelledDoc], pack: RulePack, findings_of: Callable[[Document], list[Finding]],
+                       errors: Iterable[str] = ()) -> Evaluation:
+    """Score ``findings_of`` each labelled document (the scorer's trainer scores held-out models this way)."""
     with_rules = {rule.category for rule in pack.rules}
-    result = Evaluation({c: CategoryScore() for c in pack.categories if c in with_rules})
-    docs, result.errors = load_label_set(labels_path)
+    result = Evaluation({c: CategoryScore() for c in pack.categories if c in with_rules}, errors=list(errors))
     for labelled in docs:
         for label in labelled.expected + labelled.quoted:
             if label.category not in pack.categories:
                 raise LabelError(f"{labelled.where}: unknown category {label.category!r}")
-        findings = flag_document(labelled.doc, pack, options).findings
         result.documents += 1
-        _score(labelled, findings, result)
+        _score(labelled, findings_of(labelled.doc), result)
     return result
 
 

@@ -14,8 +14,9 @@ from .document import Document
 from .input.ingest import MAX_BYTES, InputError, Source, expand_sources, load_document
 from .result import FlagResult
 from .rules.allowlist import AllowEntry, apply_allowlist
-from .rules.findings import at_or_above, find, verdict
+from .rules.findings import at_or_above, verdict
 from .rules.pack import RulePack
+from .rules.sources import DEFAULT_SOURCES, SOURCES, fingerprint, run_sources
 from .rules.voice import assign_voice
 
 if TYPE_CHECKING:  # the summarizer pulls in the model stack; only its type is needed here
@@ -28,15 +29,23 @@ class FlagOptions:
     allow: list[AllowEntry] = field(default_factory=list)
     encoding: str | None = None
     max_bytes: int = MAX_BYTES
+    #: Rule sources to run, by name in ``rules.sources.SOURCES``: the pack, and the learned scorer when enabled.
+    sources: tuple[str, ...] = DEFAULT_SOURCES
+
+    def __post_init__(self) -> None:
+        unknown = [name for name in self.sources if name not in SOURCES]
+        if unknown:
+            raise ValueError(f"unknown rule source(s) {', '.join(unknown)} (known: {', '.join(SOURCES)})")
 
 
 def flag_document(doc: Document, pack: RulePack, options: FlagOptions | None = None) -> FlagResult:
     """Findings and verdict for one document."""
     options = options or FlagOptions()
-    findings = assign_voice(doc, find(doc, pack))
+    findings = assign_voice(doc, run_sources(doc, pack, [SOURCES[name].find for name in options.sources]))
     findings, suppressed = apply_allowlist(doc, findings, options.allow)
     findings = at_or_above(findings, options.min_severity)
-    return FlagResult(doc, findings, verdict(findings, pack.categories), pack.fingerprint, suppressed)
+    return FlagResult(doc, findings, verdict(findings, pack.categories), fingerprint(pack, options.sources),
+                      suppressed)
 
 
 def add_summary(result: FlagResult, summarizer: Summarizer) -> FlagResult:

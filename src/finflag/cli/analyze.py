@@ -17,7 +17,7 @@ from ..summary.prepare import DEFAULT_MAX_CHARS
 from ..summary.model import BACKENDS
 from ..result import EXIT_INTERRUPTED
 from .options import (CommandError, colour_for, finding_options, flag_options, format_option, input_options,
-                      load_pack, read_paths, rule_options)
+                      load_pack, read_paths, rule_options, source_options)
 
 SUMMARY_EXAMPLES = """
 \b
@@ -123,6 +123,7 @@ def summarize(paths, globs, excludes, encoding, max_size, fmt, model, backend, m
 @format_option()
 @finding_options
 @rule_options
+@source_options
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Batch mode: write one result per input, results.jsonl and index.json into this folder "
                    "(resumable; never inside an input folder).")
@@ -132,13 +133,13 @@ def summarize(paths, globs, excludes, encoding, max_size, fmt, model, backend, m
 @click.option("--force", is_flag=True, help="Batch mode: redo inputs whose stored result is still valid.")
 @model_options
 def analyze(paths, globs, excludes, encoding, max_size, fmt, min_severity, fail_on, allow_path, rule_paths,
-            no_default_rules, out_dir, no_summary, jobs, force, model, backend, max_words, max_chars, threads, n_ctx,
-            dtype, glossary_paths, quiet):
+            no_default_rules, scorer, out_dir, no_summary, jobs, force, model, backend, max_words, max_chars, threads,
+            n_ctx, dtype, glossary_paths, quiet):
     """Flagged claims and an English summary in one report (the flag JSON plus "summary")."""
     from ..output import View
 
     pack = load_pack(rule_paths, no_default_rules)
-    options = flag_options(pack, min_severity, allow_path, encoding, max_size)
+    options = flag_options(pack, min_severity, allow_path, encoding, max_size, scorer)
     if out_dir is None and no_summary:
         raise click.UsageError("--no-summary is for batch runs (--out); use 'finflag flag' for the rule layer alone")
     summarizer = None if no_summary else make_summarizer(model, backend, max_words, max_chars, threads, n_ctx,

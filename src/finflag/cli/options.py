@@ -1,8 +1,9 @@
 """Options and set-up shared by the commands, declared once.
 
 Every command that reads posts takes :func:`input_options`; every command
-that applies rules takes :func:`rule_options`; commands that report findings
-take :func:`finding_options`. Expected problems (a bad rule pack, allow-list,
+that applies rules takes :func:`rule_options`, and those that flag posts
+:func:`source_options`; commands that report findings take
+:func:`finding_options`. Expected problems (a bad rule pack, allow-list,
 glossary, prompt file or model setting) become :class:`CommandError`: one
 line on stderr and exit 2, never a traceback.
 """
@@ -70,6 +71,13 @@ def rule_options(func: Callable[..., Any]) -> Callable[..., Any]:
     ])(func)
 
 
+def source_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--scorer/--no-scorer: the learned scorer as a second rule source beside the packs (flag, analyze, eval)."""
+    return click.option("--scorer/--no-scorer", "scorer", default=None,
+                        help="Also run the learned sentence scorer (rule ids scorer.*) beside the rule packs "
+                             "(default: off; README, 'Learned scorer').")(func)
+
+
 def finding_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return _apply([
         click.option("--min-severity", type=click.Choice(SEVERITIES), default="info", show_default=True,
@@ -99,11 +107,14 @@ def load_pack(rule_paths: tuple[Path, ...] | list[Path], no_default_rules: bool)
         raise CommandError(f"rule pack: {exc}") from None
 
 
-def flag_options(pack, min_severity: str, allow_path: Path | None, encoding: str | None, max_size: float):
+def flag_options(pack, min_severity: str, allow_path: Path | None, encoding: str | None, max_size: float,
+                 scorer: bool | None = None):
     """The rule layer's options, the allow-list loaded (a bad one is a CommandError) and checked
-    against the pack (an entry naming no rule suppresses nothing: a warning says so)."""
+    against the pack (an entry naming no rule suppresses nothing: a warning says so); ``scorer``
+    is the --scorer/--no-scorer switch (None: the default sources)."""
     from ..pipeline import FlagOptions
     from ..rules.allowlist import AllowListError, load_allowlist, unknown_rules
+    from ..rules.sources import enabled
 
     try:
         allow = load_allowlist(allow_path) if allow_path else []
@@ -111,7 +122,7 @@ def flag_options(pack, min_severity: str, allow_path: Path | None, encoding: str
         raise CommandError(str(exc)) from None
     for warning in unknown_rules(allow, pack):
         click.echo(f"finflag: warning: {warning}", err=True)
-    return FlagOptions(min_severity, allow, encoding, int(max_size * 2**20))
+    return FlagOptions(min_severity, allow, encoding, int(max_size * 2**20), enabled(scorer))
 
 
 def colour_for(stream: IO[str], forced: bool | None = None) -> bool:

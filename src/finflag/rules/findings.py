@@ -49,7 +49,7 @@ class Finding:
 _Hit = tuple[str, int, int, int, Rule, str]
 
 
-_BY_POSITION = attrgetter("start", "end", "category")
+BY_POSITION = attrgetter("start", "end", "category")
 
 
 def _leftmost_longest(anchor: tuple[int, int]) -> tuple[int, int]:
@@ -175,7 +175,7 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
     return found
 
 
-def _finding_id(doc: Document, rule_id: str, start: int, end: int) -> str:
+def finding_id(doc: Document, rule_id: str, start: int, end: int) -> str:
     """Stable across re-runs: same text, same rule, same place, same id."""
     return hashlib.sha256(f"{doc.digest}:{rule_id}:{start}:{end}".encode()).hexdigest()[:16]
 
@@ -187,7 +187,7 @@ def _finding(doc: Document, rule: Rule, start: int, end: int, gloss: str, rule_i
     return Finding(
         rule.id, rule.category, rule.severity, start, end, text[start:end], text[context_start:context_end],
         rule.message, rule.explanation, gloss, line, column, context_start, rule_ids,
-        _finding_id(doc, rule.id, start, end),
+        finding_id(doc, rule.id, start, end),
     )
 
 
@@ -238,7 +238,7 @@ def find(doc: Document, pack: RulePack) -> list[Finding]:
         else:
             findings.append(_merge(doc, hits[i:j]))
         i = j
-    findings.sort(key=_BY_POSITION)
+    findings.sort(key=BY_POSITION)
     return findings
 
 
