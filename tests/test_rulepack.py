@@ -247,7 +247,9 @@ def test_eval_accepts_labels_of_a_declared_category_without_rules(tmp_path):
     (tmp_path / "post.txt").write_text(IMPERSONATION_POST, encoding="utf-8")
     labels = _user_pack(tmp_path, "labels.yaml", "version: 1\ndocuments:\n  - path: post.txt\n    expected:\n"
                         "      - {category: impersonation, quote: 我是证监会工作人员}\n")
-    result = evaluate(labels, load_packs())
+    without_rules = load_packs()  # the default pack, its impersonation rules left out: a declared, empty category
+    without_rules.rules = [r for r in without_rules.rules if r.category != "impersonation"]
+    result = evaluate(labels, without_rules)
     assert (result.scores["impersonation"].labels, result.scores["impersonation"].tp_labels) == (1, 0)
     assert [(m.category, m.quote) for m in result.false_negatives] == [("impersonation", "我是证监会工作人员")]
     assert list(result.scores)[-1] == "impersonation"  # categories with rules first, in pack order
@@ -285,7 +287,9 @@ def test_rules_list_takes_any_category_of_the_loaded_packs(tmp_path):
     runner = CliRunner()
     listed = runner.invoke(main, ["rules", "list", "--category", "insider_claim"])
     assert listed.exit_code == 0 and "insider_claim" in listed.output and "hype" not in listed.output
-    empty = runner.invoke(main, ["rules", "list", "--category", "platform_funnel"])
+    declared = _user_pack(tmp_path, "pump.yaml", "categories:\n  - id: pump_group\n    label: Pump group\n"
+                          "    colour: '#abc'\n    description: Coordinated pumps.\n")
+    empty = runner.invoke(main, ["rules", "list", "--category", "pump_group", "--rules", str(declared)])
     assert empty.exit_code == 0 and empty.output.count("\n") == 1  # the header: declared, no rules yet
     user = _user_pack(tmp_path, "impersonation.yaml", IMPERSONATION)
     mine = runner.invoke(main, ["rules", "list", "--category", "impersonation", "--rules", str(user)])
