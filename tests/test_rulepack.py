@@ -329,3 +329,28 @@ def test_every_default_rule_id_starts_with_its_file_s_name():
             "unverified_pnl.self-reported-return", "screenshot_proof.trade-screenshot", "social_proof.everyone-wins",
             "insider_claim.secret-information", "authority_appeal.credentials", "hype.multibagger",
             "urgency.act-now"} <= {rule.id for rule in pack.rules}
+
+
+def test_a_condition_word_yaml_reads_as_a_number_is_a_word(tmp_path):
+    """`near: [110, 报警]`: YAML reads 110 as an int; it must work as the word '110', not crash."""
+    pack = _user_pack(tmp_path, "t.yaml", """
+name: t
+version: "1"
+categories:
+  - {id: hype, label: Hype, colour: "#f7c68b", description: d}
+rules:
+  - id: t.sure-rise
+    category: hype
+    severity: warning
+    message: m
+    explanation: e
+    patterns:
+      - keywords: [必涨]
+    unless:
+      - near: [110, 报警]
+    examples:
+      match: [明天必涨]
+""")
+    loaded = load_pack(pack)
+    assert [f.quote for f in find(Document("<t>", "明天必涨"), loaded)] == ["必涨"]
+    assert find(Document("<t>", "说必涨的骗子，请打110"), loaded) == []

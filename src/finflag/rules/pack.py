@@ -262,7 +262,7 @@ def _condition(raw: Any, markers: dict[str, list[str]], where: str) -> Condition
     before, after = int(raw.get("before", within)), int(raw.get("after", within))
     if "near" in raw:
         near = raw["near"]
-        words = near if isinstance(near, list) else markers.get(near)
+        words = [str(w) for w in near] if isinstance(near, list) else markers.get(near)  # YAML reads 110 as a number
         if not words:
             raise RulePackError(f"{where}: unknown marker set {near!r} (known: {', '.join(sorted(markers))})")
         return Condition(_compile(_literal_alternation(words), where), before, after, f"near {near}")
