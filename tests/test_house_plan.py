@@ -174,3 +174,12 @@ def test_an_allow_list_naming_a_renamed_rule_is_warned_about(tmp_path):
         "finflag: warning: allow-list: nonsense.rule is not a rule id or category of the rules in use "
         "(see 'finflag rules list')",
     ]
+
+
+def test_counts_are_in_the_singular_when_there_is_one():
+    result = CliRunner().invoke(main, ["flag", "-"], input="这只股票必买！\n")
+    assert "(1 finding)" in result.stdout and "(1 findings)" not in result.stdout
+    from finflag.summary.checks import check_numbers
+    from finflag.numbers import source_values
+
+    assert check_numbers("Shares rose 5%.", source_values("股价上涨5%")).message == "the one number traced to the source"
