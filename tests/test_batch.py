@@ -219,6 +219,8 @@ def test_batch_progress_prints_log_lines_above_the_bar():
     console = Console(file=buffer, force_terminal=True, width=100, color_system=None)
     with BatchProgress(False, console) as progress:
         progress.update(BatchStats(total=10, done=8, skipped=8), 0.0)  # a resume: 8 unchanged
+        first = progress._progress.tasks[0]
+        assert first.completed == 8 and first.speed is None  # skipped inputs are not speed: no ETA of 0:01
         progress.log("summarising posts/a.txt (2,000 characters)")
         progress.update(BatchStats(total=10, done=9, skipped=8, findings=3), 5.0)
         progress.log("summarising posts/b.txt (1,000 characters)")

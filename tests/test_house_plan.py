@@ -183,3 +183,19 @@ def test_counts_are_in_the_singular_when_there_is_one():
     from finflag.numbers import source_values
 
     assert check_numbers("Shares rose 5%.", source_values("股价上涨5%")).message == "the one number traced to the source"
+
+
+def test_help_names_every_default_glob_and_describes_every_option():
+    for command in ("flag", "analyze", "summarize"):
+        shown = CliRunner().invoke(main, [command, "--help"]).stdout
+        assert "*.txt *.md *.html *.htm *.text" in " ".join(shown.split())
+        lines = shown.split("Options:")[1].splitlines()
+        undescribed = []
+        for n, line in enumerate(lines):
+            if not line.startswith("  -"):
+                continue
+            described_here = len(line.strip().split("  ")) > 1  # help text after the option's own column
+            continued = n + 1 < len(lines) and lines[n + 1].startswith(" " * 10) and lines[n + 1].strip()
+            if not (described_here or continued):
+                undescribed.append(line.strip())
+        assert undescribed == [], undescribed
