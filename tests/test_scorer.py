@@ -28,7 +28,9 @@ from .conftest import SHARED, make_doc
 
 PUMP = "明天必有涨停，大家尾盘赶紧上车！"
 NEWS = "沪指收跌0.5%，成交额8000亿元。"
-POST = f"今天大盘缩量震荡。{PUMP}\n{NEWS}\n"
+#: A pump sentence the default pack 1.2.0 does not catch but the scorer does: where the scorer adds findings.
+SCORER_ONLY = "这只票启动了，涨停只是开始。"
+POST = f"今天大盘缩量震荡。{PUMP}\n{SCORER_ONLY}\n{NEWS}\n"
 CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 REAL = SHARED / "corpus" / "real"
 
@@ -39,7 +41,9 @@ def scorer_findings(text: str, pack) -> list[Finding]:
 
 def test_flags_a_forum_pump_sentence_with_the_sentence_as_its_span(pack):
     doc = make_doc(POST)
-    [finding] = default_scorer().find(doc, pack)
+    found = default_scorer().find(doc, pack)
+    assert {f.quote for f in found} == {PUMP, SCORER_ONLY}  # the two pump sentences, not the news
+    finding = next(f for f in found if f.quote == PUMP)
     sentence = next(s for s in doc.sentences if POST[s.start : s.end] == PUMP)
     assert (finding.start, finding.end) == (sentence.start, sentence.end)
     assert POST[finding.start : finding.end] == finding.quote == PUMP
@@ -150,9 +154,9 @@ def test_the_switch_works_from_the_command_line(tmp_path):
     assert any(rule.startswith("scorer.") for rule in ids["--scorer"][0]) and ids["--scorer"][1].endswith(MODEL_NAME)
     assert ids["--no-scorer"] == ids[None] and not any(r.startswith("scorer.") for r in ids[None][0])
     labels = tmp_path / "labels.yaml"
-    (tmp_path / "pump.txt").write_text(POST, encoding="utf-8")
+    (tmp_path / "pump.txt").write_text(SCORER_ONLY + "\n", encoding="utf-8")
     labels.write_text("version: 1\ndocuments:\n  - path: pump.txt\n    expected:\n"
-                      f"      - {{category: hype, quote: {PUMP[:6]}}}\n", encoding="utf-8")
+                      "      - {category: hype, quote: 涨停只是开始}\n", encoding="utf-8")
     assert "hype                    1      0" in run("eval", str(labels)).output
     assert "hype                    1      1    1" in run("eval", str(labels), "--scorer").output
     assert "--scorer / --no-scorer" in run("analyze", "--help").output

@@ -64,10 +64,10 @@ def test_quotation_marks_alone_do_not_make_a_claim_quoted():
 
 
 def test_one_framed_sentence_in_an_ordinary_post():
-    text = "有人谎称“内幕消息，明天必涨”，大家别信。\n我们的VIP会员每天只需9.9元，加微信abc12345。\n"
+    text = "有人鼓吹“保本高收益”。\n我们的VIP会员每天只需9.9元，加微信abc12345。\n"
     result = flagged(text)
     voices = {text[f.start:f.end]: f.voice for f in result.findings}
-    assert voices.get("必涨") == "quoted"
+    assert voices.get("保本") == "quoted"
     assert any(v == "author" for q, v in voices.items() if "9.9" in q or "VIP" in q or "微信" in q)
 
 
