@@ -199,3 +199,12 @@ def test_help_names_every_default_glob_and_describes_every_option():
             if not (described_here or continued):
                 undescribed.append(line.strip())
         assert undescribed == [], undescribed
+
+
+def test_an_allow_list_may_name_the_scorers_rule_ids(tmp_path):
+    allow = tmp_path / "allow.yaml"
+    allow.write_text("- rules: [scorer.hype, scorer.nonsense]\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["flag", "-", "--allow", str(allow)], input="今天沪指收涨0.5%。")
+    assert result.stderr.splitlines() == [
+        "finflag: warning: allow-list: scorer.nonsense is not a rule id or category of the rules in use "
+        "(see 'finflag rules list')"]

@@ -21,6 +21,7 @@ import yaml
 from ..document import Document
 from .findings import Finding
 from .pack import RulePack
+from .sources import SOURCES
 from .yamlfile import describe
 
 
@@ -100,6 +101,8 @@ def unknown_rules(entries: list[AllowEntry], pack: RulePack) -> list[str]:
     so the warning suggests the rule with the same name after the dot.
     """
     known = {r.id for r in pack.rules} | set(pack.categories)
+    # Other rule sources name their findings <source>.<category> (scorer.hype).
+    known |= {f"{source}.{category}" for source in SOURCES if source != "pack" for category in pack.categories}
     by_name: dict[str, list[str]] = {}
     for rule in pack.rules:
         by_name.setdefault(rule.id.split(".", 1)[-1], []).append(rule.id)
