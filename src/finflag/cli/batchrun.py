@@ -64,7 +64,7 @@ class BatchProgress:
 
 def run_batch_command(request: BatchRequest, quiet: bool, fail_on: str | None) -> None:
     from ..reportdir import load_results
-    from ..rules.pack import SEVERITY_RANK
+    from ..rules.pack import at_least
 
     try:
         with BatchProgress(quiet) as progress:
@@ -87,7 +87,6 @@ def run_batch_command(request: BatchRequest, quiet: bool, fail_on: str | None) -
                f"results in {request.out_dir}", err=True)
     if stats.failed:
         sys.exit(EXIT_ERROR)
-    if fail_on:
-        floor = SEVERITY_RANK[fail_on]
-        if any(SEVERITY_RANK[f["severity"]] >= floor for r in load_results(request.out_dir) for f in r.get("findings", [])):
-            sys.exit(EXIT_FINDINGS)
+    if fail_on and any(at_least(f["severity"], fail_on)
+                       for r in load_results(request.out_dir) for f in r.get("findings", [])):
+        sys.exit(EXIT_FINDINGS)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..output import REPORT_FORMATS
-from ..rules.pack import SEVERITIES, SEVERITY_RANK
+from ..rules.pack import SEVERITIES, at_least
 from .options import CommandError
 
 
@@ -75,12 +75,11 @@ def _filtered(results, categories, min_severity, path_globs):
     """The results with only the findings the reviewer asked for (posts by path glob)."""
     import fnmatch
 
-    floor = SEVERITY_RANK[min_severity]
     kept = []
     for r in results:
         if "error" in r or (path_globs and not any(fnmatch.fnmatchcase(r["path"], g) for g in path_globs)):
             continue
-        findings = [f for f in r["findings"] if SEVERITY_RANK[f["severity"]] >= floor
+        findings = [f for f in r["findings"] if at_least(f["severity"], min_severity)
                     and (not categories or f["category"] in categories)]
         kept.append({**r, "findings": findings})
     return kept

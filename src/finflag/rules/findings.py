@@ -17,7 +17,7 @@ from typing import Any
 
 from ..document import Document
 from .anchors import windows
-from .pack import NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack
+from .pack import NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack, at_least
 
 @dataclass(slots=True)
 class Finding:
@@ -287,6 +287,5 @@ def verdict(findings: list[Finding], categories: Iterable[str]) -> dict[str, obj
 
 
 def at_or_above(findings: list[Finding], severity: str) -> list[Finding]:
-    floor = SEVERITY_RANK[severity]
-    return [f for f in findings if SEVERITY_RANK[f.severity] >= floor]
+    return [f for f in findings if at_least(f.severity, severity)]
 

@@ -24,6 +24,12 @@ from .anchors import AnchorIndex, pattern_anchors, searches_in_place
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+def at_least(severity: str, floor: str) -> bool:
+    """Whether a finding of ``severity`` passes a ``--min-severity`` / ``--fail-on`` of ``floor``."""
+    return SEVERITY_RANK[severity] >= SEVERITY_RANK[floor]
+
 _RULE_KEYS = {
     "id", "category", "severity", "message", "explanation", "patterns", "requires",
     "unless", "examples", "negatable", "todo_match",

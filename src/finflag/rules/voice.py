@@ -19,6 +19,7 @@ original), so traditional-Chinese warnings (詐騙, 警惕) count too.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 
 from ..document import Document
@@ -45,10 +46,11 @@ _SENTENCE_END = re.compile("[。！？!?；;\n]")
 
 def _sentences_with(pattern: re.Pattern[str], text: str) -> tuple[set[str], set[int]]:
     """The distinct words of ``pattern`` in ``text`` and the sentences (by index) they occur in."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]  # once, not a prefix scan per match
     words, sentences = set(), set()
     for match in pattern.finditer(text):
         words.add(match.group(0))
-        sentences.add(len(_SENTENCE_END.findall(text, 0, match.start())))
+        sentences.add(bisect_left(ends, match.start()))
     return words, sentences
 
 
