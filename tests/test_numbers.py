@@ -25,6 +25,16 @@ from finflag.numbers import (english_amount, english_numbers, format_english, is
         ("每股派息0.5元", "每股派息 RMB 0.5"),
         ("道指涨0.67%，6月24日", "道指涨0.67%，6月24日"),
         ("共3.2万人", "共 32,000 人"),
+        # A currency before the number decides what the trailing 元 is (Taiwan's 元 is the NT dollar).
+        ("营收新台币96.8亿元，年增12%", "营收 NT$9.68 billion，年增12%"),
+        ("發行人民幣500億元債券", "發行 RMB 50 billion 債券"),
+        ("市值1.2萬億港幣", "市值 HK$1.2 trillion"),
+        ("募资人民币500亿元", "募资 RMB 50 billion"),
+        ("台股成交金额达新台币4,128亿元", "台股成交金额达 NT$412.8 billion"),
+        # Taiwan's 兆 is 10^12 beside money, and left alone elsewhere (兆瓦 is a megawatt).
+        ("外资持股市值27兆元", "外资持股市值 RMB 27 trillion"),
+        ("台积电市值新台币27兆", "台积电市值 NT$27 trillion"),
+        ("装机容量100兆瓦", "装机容量100兆瓦"),
     ],
 )
 def test_rewrite_amounts(chinese, english):

@@ -12,13 +12,19 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
-_BIG_UNITS = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(1000)}
+# 兆 is Taiwan's (and Japan's) 10^12 in amounts of money; on the mainland it
+# usually means mega (兆瓦), so the rewriting below takes it only beside a currency.
+# Traditional forms (億, 萬) too: summaries read the original text, not the simplified view.
+_BIG_UNITS = {"万亿": Decimal(10) ** 12, "萬億": Decimal(10) ** 12, "兆": Decimal(10) ** 12,
+              "亿": Decimal(10) ** 8, "億": Decimal(10) ** 8, "万": Decimal(10) ** 4, "萬": Decimal(10) ** 4,
+              "千": Decimal(1000)}
+_UNIT = "万亿|萬億|兆|亿|億|万|萬|千"
 
 AMOUNT = re.compile(
-    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
-    r"\s*(?P<unit>万亿|亿|万|千)?"
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两兩三四五六七八九十百千]+)"
+    rf"\s*(?P<unit>{_UNIT})?"
 )
 
 
@@ -80,17 +86,22 @@ def english_amount(text: str) -> str:
 # --- rewriting amounts in running text, and tracing numbers back -------------
 
 CURRENCIES = {
-    "美元": "US$", "美金": "US$", "港元": "HK$", "港币": "HK$", "人民币": "RMB ", "元": "RMB ",
-    "欧元": "EUR ", "日元": "JPY ", "英镑": "GBP ",
+    "美元": "US$", "美金": "US$", "港元": "HK$", "港币": "HK$", "港幣": "HK$", "人民币": "RMB ", "人民幣": "RMB ",
+    "新台币": "NT$", "新台幣": "NT$", "台币": "NT$", "台幣": "NT$", "元": "RMB ",
+    "欧元": "EUR ", "歐元": "EUR ", "日元": "JPY ", "日圓": "JPY ", "英镑": "GBP ", "英鎊": "GBP ",
 }
+#: A currency written before the amount (人民币500亿元, 新台币96.8亿元) decides
+#: what the trailing 元 means: Taiwan's 元 is the NT dollar, not RMB.
+_PREFIX_CURRENCY = "新台币|新台幣|台币|台幣|人民币|人民幣|美元|美金|港币|港幣"
 _IN_TEXT = re.compile(
-    r"(?<![\d.])(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s?(?P<unit>万亿|亿|万|千)?\s?"
-    r"(?P<cur>美元|美金|港元|港币|人民币|欧元|日元|英镑|元(?![宇素旦月]))?"
+    rf"(?:(?P<pre>{_PREFIX_CURRENCY})\s?)?"
+    rf"(?<![\d.])(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?)\s?(?P<unit>{_UNIT})?\s?"
+    r"(?P<cur>美元|美金|港元|港币|港幣|人民币|人民幣|新台币|新台幣|欧元|歐元|日元|日圓|英镑|英鎊|元(?![宇素旦月]))?"
 )
 _PER_UNIT = re.compile(r"^(?:/|每)(盎司|桶|吨|股|克|公斤|千克|平方米|平方英尺)")
 _PER_UNIT_EN = {"盎司": "ounce", "桶": "barrel", "吨": "tonne", "股": "share", "克": "gram", "公斤": "kg",
                 "千克": "kg", "平方米": "square metre", "平方英尺": "square foot"}
-_ANY_NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+")
+_ANY_NUMBER = re.compile(r"(?<![\d.])\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两兩三四五六七八九十百千]+")
 _EN_NUMBER = re.compile(
     r"(?<![\w.])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(?:\s?(?P<scale>trillion|billion|million|thousand|bn|tn|mn)\b)?",
@@ -116,6 +127,12 @@ def english_money(value: Decimal, currency: str | None) -> str:
     return f"{prefix}{format_english(value)}".strip()
 
 
+def _currency(match: re.Match[str]) -> str | None:
+    """The amount's currency: a bare trailing 元 takes the currency written before the number."""
+    pre, cur = match.group("pre"), match.group("cur")
+    return pre if pre and (cur is None or cur == "元") else cur
+
+
 def rewrite_amounts(text: str) -> tuple[str, list[Rewrite]]:
     """``text`` with every amount that has a 万/亿 unit or a currency in English.
 
@@ -124,8 +141,8 @@ def rewrite_amounts(text: str) -> tuple[str, list[Rewrite]]:
     """
     out, rewrites, last = [], [], 0
     for match in _IN_TEXT.finditer(text):
-        unit, cur = match.group("unit"), match.group("cur")
-        if not unit and not cur:
+        unit, cur = match.group("unit"), _currency(match)
+        if not unit and not cur or unit == "兆" and not cur:
             continue
         value = parse_amount(match.group("num") + (unit or ""))
         if value is None:
