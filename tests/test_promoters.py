@@ -123,6 +123,23 @@ def test_a_byline_e_mail_is_read_from_its_sentence_only(pack):
     assert ("domain", "example-news.com") not in found  # two sentences away: not read
 
 
+def test_a_warning_that_quotes_a_scammer_s_handle_links_nobody(pack):
+    """Anti-fraud notices quote the handles they warn about; the rules judge them harmless (risk none)."""
+    warning = result("警方提醒：骗子常说“加微信abc12345，稳赚不赔”，请勿相信，谨防荐股诈骗。", pack, "police.txt")
+    pitch = result("稳赚不赔！明天必涨，加微信abc12345进群。", pack, "pitch.txt")
+    assert warning["verdict"]["risk"] == "none" and warning["findings"]
+    pmap = build_map([warning, pitch])
+    assert [[p.path for p in c.posts] for c in pmap.clusters] == [["pitch.txt"]]
+
+
+def test_masked_handles_are_shown_but_link_nobody(pack):
+    masked = [result(f"加微信：{h}，免费进群领取牛股。", pack, f"{n}.txt") for n, h in
+              enumerate(["xxxxxxxx", "xxxxxxxx", "qzyxxxxxxxx", "qzyxxxxxxxx"])]
+    pmap = build_map(masked)
+    assert pmap.posts_with_contacts == 2 and len(pmap.clusters) == 2  # whole masks give nothing at all
+    assert all([(p.value, p.links) for p in c.contacts] == [("qzyxxxxxxxx", False)] for c in pmap.clusters)
+
+
 def test_unreadable_inputs_are_skipped():
     assert build_map([{"path": "x.txt", "error": "cannot decode"}]).posts_read == 0
 
@@ -380,3 +397,15 @@ def test_html_page_in_a_real_browser_with_a_screenshot(report, tmp_path):
     done = chromium(tmp_path, f"--screenshot={target}", "--window-size=1000,1300", "--hide-scrollbars", page.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     assert target.stat().st_size > 10_000 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_large_cluster_is_drawn_with_its_best_ranked_contacts_and_says_so(report, monkeypatch):
+    import finflag.output.promoters as out
+
+    monkeypatch.setattr(out, "MAX_DRAWN", 4)
+    jinniu = build_map(load_results(report)).clusters[0]
+    drawn = out.graph_svg(jinniu, lambda post: post.page)
+    assert drawn is not None and (drawn["shown"], drawn["total"]) == (4, jinniu.graph.number_of_nodes())
+    labels = {n["label"] for n in drawn["nodes"] if not n["post"]}
+    assert labels == {"jn888vip"}  # the best-ranked contact and three of its posts
+    assert "Graph shows 4 of" in out.render_html(build_map(load_results(report)))

@@ -63,7 +63,8 @@ def render_text(pmap: PromoterMap) -> str:
             lines.append(f"  {_pad(p.value, width)}  {p.kind:<8}  {len(p.posts):>5}  {seen}{marker}".rstrip())
         if c.tickers:
             lines.append("  tickers: " + ", ".join(f"{t.label} ({n})" for t, n in c.tickers))
-        lines.append("  categories: " + ", ".join(f"{k} {n}" for k, n in c.categories.items()))
+        if c.categories:
+            lines.append("  categories: " + ", ".join(f"{k} {n}" for k, n in c.categories.items()))
         lines.append("  posts: " + ", ".join(f"{_name(p.path)} [{p.risk}]" for p in c.posts))
     return "\n".join(lines) + "\n"
 
@@ -97,17 +98,23 @@ def _drawn(cluster: Cluster) -> nx.Graph:
     keep: set[Any] = set()
     for point in cluster.contacts:
         node = ("c", point.kind, point.value)
-        if node not in graph:
+        if node not in graph or len(keep) >= MAX_DRAWN:
             continue
-        grown = keep | {node} | set(graph.neighbors(node))
-        if len(grown) > MAX_DRAWN:
-            break
-        keep = grown
+        keep.add(node)
+        for post in sorted(graph.neighbors(node)):
+            if len(keep) >= MAX_DRAWN:
+                break
+            keep.add(post)
     return graph.subgraph(keep)
 
 
-def graph_svg(cluster: Cluster, href: Callable[[Post], str]) -> dict[str, Any]:
-    """Coordinates of the cluster's nodes and edges for the template (spring layout, seed 7)."""
+def graph_svg(cluster: Cluster, href: Callable[[Post], str]) -> dict[str, Any] | None:
+    """Coordinates of the cluster's nodes and edges for the template (spring layout, seed 7).
+
+    None for a one-post cluster: a star of its own contacts, which the table says as well.
+    """
+    if len(cluster.posts) < 2:
+        return None
     graph = _drawn(cluster)
     positions = nx.spring_layout(graph, seed=7, method="force") if graph.number_of_nodes() > 1 else \
         {n: (0.0, 0.0) for n in graph.nodes}

@@ -28,13 +28,15 @@ bare tickers the glossary knows, and company names from the glossary.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import finflag.promoters.normalize as norm  # the module alone: the package would import this one back
+
 from ..document import Document
 from ..normalize import fold as fold_width
-import finflag.promoters.normalize as norm  # the module alone: the package would import this one back
 
 #: Categories whose findings mean the post hands readers a channel: read all of it.
 FUNNEL_CATEGORIES = frozenset({"contact_funnel", "platform_funnel"})
@@ -59,6 +61,7 @@ _CHANNEL_FIRST = re.compile(
 _HANDLE_FIRST = re.compile(
     r"(?<![A-Za-z0-9_@])(?P<id>[A-Za-z][A-Za-z0-9_\-]{3,19}|\d{5,12})[^\S\n]{0,2}[(（]?[^\S\n]{0,2}"
     r"(?P<chan>(?i:微信|薇信|V信|VX|QQ|LINE|TG|电报))(?:同号|号|ID)")
+_MASK = re.compile(r"x{3,}")
 #: Words that follow a channel name but are not a handle.
 _NOT_HANDLES = {"wechat", "weixin", "line", "telegram", "whatsapp", "qq", "vip", "id", "group", "official"}
 
@@ -141,12 +144,14 @@ def _spans(doc: Document, findings: list[dict[str, Any]], categories: frozenset[
     sentences = doc.sentences
     if not sentences:
         return []
-    wanted = [f for f in findings if categories is None or f.get("category") in categories]
+    starts = [s.start for s in sentences]
     picked: set[int] = set()
-    for f in wanted:
-        for n, s in enumerate(sentences):
-            if s.start < int(f["end"]) and int(f["start"]) < s.end:
-                picked.update((n - 1, n, n + 1))
+    for f in findings:
+        if categories is not None and f.get("category") not in categories:
+            continue
+        first = max(0, bisect_right(starts, int(f["start"])) - 1)
+        last = max(first, bisect_left(starts, int(f["end"])) - 1)
+        picked.update(range(first - 1, last + 2))
     spans: list[tuple[int, int]] = []
     for n in sorted(i for i in picked if 0 <= i < len(sentences)):
         start, end = sentences[n].start, sentences[n].end
@@ -166,6 +171,11 @@ def reading_spans(text: str, findings: list[dict[str, Any]]) -> list[tuple[int, 
     return _spans(Document(path="<post>", text=text), findings, None)
 
 
+def is_masked(value: str) -> bool:
+    """Part of it replaced by ``xxx`` (scraped SMS corpora mask handles so): shown, but links nobody."""
+    return _MASK.search(value) is not None
+
+
 def _channel(word: str) -> str:
     for kind, pattern in _CHANNEL_KIND:
         if pattern.fullmatch(word):
@@ -179,9 +189,9 @@ def _handles(folded: str, a: int, b: int) -> list[Contact]:
         for m in pattern.finditer(folded, a, b):
             kind, raw = _channel(m.group("chan")), m.group("id").strip()
             value = norm.handle(raw)
-            if value in _NOT_HANDLES or len(value) < 4:
-                continue
-            found.append(Contact(kind, value, raw, m.start("id"), m.end("id")))
+            if value in _NOT_HANDLES or len(value) < 4 or set(value) <= {"x"}:
+                continue  # a channel word, or a handle masked whole (scraped SMS): nothing to link on
+            found.append(Contact(kind, value, raw, m.start("id"), m.end("id"), links=not is_masked(value)))
     return found
 
 
@@ -204,7 +214,8 @@ def _web(folded: str, a: int, b: int) -> list[Contact]:
     found: list[Contact] = []
     taken: list[tuple[int, int]] = []
     for m in _EMAIL.finditer(folded, a, b):
-        found.append(Contact("email", norm.email(m.group()), m.group(), m.start(), m.end()))
+        value = norm.email(m.group())
+        found.append(Contact("email", value, m.group(), m.start(), m.end(), links=not is_masked(value)))
         taken.append(m.span())
     urls = list(_URL.finditer(folded, a, b))
     urls += [m for m in _BARE_DOMAIN.finditer(folded, a, b)
