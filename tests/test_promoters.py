@@ -242,25 +242,29 @@ def test_a_mainland_mobile_is_one_value_in_every_spelling(number):
         assert norm.phone(spelling) == expected, spelling
 
 
-def test_phone_prefixes_masks_and_hotlines():
-    assert norm.phone("+886 912 345 678") == "+886912345678"
-    assert norm.phone("0912-345-678") == "+886912345678"
-    assert norm.phone("+886 0912345678") == "+886912345678"
-    assert norm.phone("400-123-4567") == "+864001234567"
-    assert norm.phone("138XXXX5678") == "+86138xxxx5678"
-    assert norm.phone("021-88886666") == "02188886666"
+@pytest.mark.parametrize("normaliser, raw, expected", [
+    (norm.phone, "+886 912 345 678", "+886912345678"),
+    (norm.phone, "0912-345-678", "+886912345678"),
+    (norm.phone, "+886 0912345678", "+886912345678"),
+    (norm.phone, "400-123-4567", "+864001234567"),
+    (norm.phone, "138XXXX5678", "+86138xxxx5678"),
+    (norm.phone, "021-88886666", "02188886666"),
+    (norm.email, "FeiLong.VIP@ProtonMail.com", "feilong.vip@protonmail.com"),
+    (norm.email, "ｖｉｐ＠ｅｘａｍｐｌｅ．ｃｏｍ", "vip@example.com"),
+    (norm.url, "https://www.JinNiu888.com/vip/?from=blog#top", "jinniu888.com/vip"),
+    (norm.url, "WWW.JinNiu888.com", "jinniu888.com"),
+    (norm.url, "http://jinniu888.com:8080/a", "jinniu888.com/a"),
+    (norm.domain, "WWW.Example.CN.", "example.cn"),
+    (norm.name, "金牛 财经 团队", "金牛财经团队"),
+    (norm.name, "ＡＢ工作室", "ab工作室"),
+])
+def test_each_normaliser(normaliser, raw, expected):
+    assert normaliser(raw) == expected
+
+
+def test_masks_and_shared_hosts():
     assert norm.phone_is_specific("+86138xxxx5678") and not norm.phone_is_specific("+86138xxxxxxxx")
-
-
-def test_email_url_domain_and_name():
-    assert norm.email("FeiLong.VIP@ProtonMail.com") == "feilong.vip@protonmail.com"
-    assert norm.email("ｖｉｐ＠ｅｘａｍｐｌｅ．ｃｏｍ") == "vip@example.com"
-    assert norm.url("https://www.JinNiu888.com/vip/?from=blog#top") == "jinniu888.com/vip"
-    assert norm.url("WWW.JinNiu888.com") == "jinniu888.com"
-    assert norm.url("http://jinniu888.com:8080/a") == "jinniu888.com/a"
-    assert norm.domain("WWW.Example.CN.") == "example.cn"
     assert norm.is_shared_host("mp.weixin.qq.com") and not norm.is_shared_host("notqq.com")
-    assert norm.name("金牛 财经 团队") == "金牛财经团队" and norm.name("ＡＢ工作室") == "ab工作室"
 
 
 # --- command line --------------------------------------------------------------------------------------------
@@ -381,7 +385,7 @@ def test_html_page_takes_the_app_s_post_urls(report):
 
 def test_html_page_in_a_real_browser_with_a_screenshot(report, tmp_path):
     """Chromium loads the page with no console error and draws both graphs; tests/artifacts/promoters-page.png."""
-    from .test_html_browser import ARTIFACTS, CHROMIUM, _console_errors, chromium
+    from .test_html_browser import CHROMIUM, _console_errors, chromium, screenshot
 
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (.ci/run installs it)")
@@ -391,12 +395,7 @@ def test_html_page_in_a_real_browser_with_a_screenshot(report, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert _console_errors(done.stderr) == []
     assert done.stdout.count("<svg") == 2 and done.stdout.count("<circle") == 7
-    ARTIFACTS.mkdir(exist_ok=True)
-    target = ARTIFACTS / "promoters-page.png"
-    target.unlink(missing_ok=True)
-    done = chromium(tmp_path, f"--screenshot={target}", "--window-size=1000,1300", "--hide-scrollbars", page.as_uri())
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert target.stat().st_size > 10_000 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    screenshot(tmp_path, page, "promoters-page.png", "1000,1300")
 
 
 def test_a_large_cluster_is_drawn_with_its_best_ranked_contacts_and_says_so(report, monkeypatch):
