@@ -155,6 +155,9 @@ def test_unreadable_inputs_are_skipped():
     ("入群请加QQ群 834 567 123，免费分享。", ("qq_group", "834567123")),
     ("有问题可联系QQ 123456789，老师在线。", ("qq", "123456789")),
     ("老師每天在LINE分享，加LINE ID：@twstock88", ("line", "twstock88")),
+    ("台股飆股免費領取，賴ID：@tw_bull88", ("line", "twbull88")),
+    ("加微信：jn\u200b888\u200bvip，免费领取。", ("wechat", "jn888vip")),  # zero-width spaces against filters
+    ("想跟單的朋友加電報群：@FeiLong_Stock", ("telegram", "feilongstock")),
     ("请搜索TG: bigbull_vip 进群", ("telegram", "bigbullvip")),
     ("进群请点 https://t.me/BigBull_VIP 免费领取", ("telegram", "bigbullvip")),
     ("咨询请加 ab12345 (微信同号)，免费诊股。", ("wechat", "ab12345")),
@@ -165,6 +168,11 @@ def test_unreadable_inputs_are_skipped():
 ])
 def test_each_channel_spelling_is_read_and_normalised(pack, text, expected):
     assert expected in contacts(text, pack)
+
+
+@pytest.mark.parametrize("text", ["明天必涨！联系wang8888领取，名额有限。", "明天必涨！加群请找 tgood123 领取。"])
+def test_a_channel_word_inside_a_latin_name_is_not_a_channel(pack, text):
+    assert not {kind for kind, _ in contacts(text, pack)} & {"whatsapp", "wechat", "telegram", "line", "qq"}
 
 
 def test_a_phone_given_as_the_wechat_id_is_both(pack):

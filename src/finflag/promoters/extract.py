@@ -50,12 +50,15 @@ _CHANNELS: list[tuple[str, str]] = [
     ("qq", r"QQ|扣扣|企鹅号"),
     ("line", r"LINE|加赖|赖(?=\s?ID)"),
     ("telegram", r"TG|telegram|电报群?|飞机群|飞机号"),
-    ("whatsapp", r"whatsapp|WA"),
+    ("whatsapp", r"whatsapp"),
 ]
-_CHANNEL_KIND = [(kind, re.compile(f"(?i:{words})")) for kind, words in _CHANNELS]
+#: The same words without their lookaheads, to name the channel of a matched word (赖 of 赖ID is LINE).
+_CHANNEL_KIND = [(kind, re.compile("(?i:" + re.sub(r"\(\?=[^)]*\)", "", words) + ")")) for kind, words in _CHANNELS]
 _HANDLE = r"@?[A-Za-z][A-Za-z0-9_\-.]{3,29}(?<![.\-])|\d[\d \-]{3,14}\d"
 _CHANNEL_FIRST = re.compile(
     r"(?<![A-Za-z])(?P<chan>(?i:" + "|".join(w for _, w in _CHANNELS) + r"))"
+    # A Latin channel word ends where the letters do: 'wang8888' is no WhatsApp/WeChat 'wa'/'wx' handle.
+    r"(?:(?<![A-Za-z])|(?![A-Za-z])|(?=(?i:id)))"
     r"(?:号码|群号|账号|帐号|号|群)?[^\S\n]{0,3}(?:(?i:id)[^\S\n]{0,2})?(?:是|为)?[^\S\n]{0,3}[:：]?[^\S\n]{0,3}"
     r"(?P<id>" + _HANDLE + r")(?![A-Za-z0-9_@])")
 _HANDLE_FIRST = re.compile(
@@ -162,13 +165,18 @@ def _spans(doc: Document, findings: list[dict[str, Any]], categories: frozenset[
     return spans
 
 
-def reading_spans(text: str, findings: list[dict[str, Any]]) -> list[tuple[int, int]]:
-    """Where contact points are read (module docstring)."""
+def reading_spans(doc: Document, findings: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Where contact points are read (module docstring), as original offsets."""
     if not findings:
         return []
     if any(f.get("category") in FUNNEL_CATEGORIES and f.get("severity") != "info" for f in findings):
-        return [(0, len(text))]
-    return _spans(Document(path="<post>", text=text), findings, None)
+        return [(0, len(doc.text))]
+    return _spans(doc, findings, None)
+
+
+def _within(spans: list[tuple[int, int]], offset: int) -> bool:
+    n = bisect_right([a for a, _ in spans], offset) - 1
+    return n >= 0 and offset < spans[n][1]
 
 
 def is_masked(value: str) -> bool:
@@ -183,10 +191,10 @@ def _channel(word: str) -> str:
     return "wechat"
 
 
-def _handles(folded: str, a: int, b: int) -> list[Contact]:
+def _handles(folded: str) -> list[Contact]:
     found = []
     for pattern in (_CHANNEL_FIRST, _HANDLE_FIRST):
-        for m in pattern.finditer(folded, a, b):
+        for m in pattern.finditer(folded):
             kind, raw = _channel(m.group("chan")), m.group("id").strip()
             value = norm.handle(raw)
             if value in _NOT_HANDLES or len(value) < 4 or set(value) <= {"x"}:
@@ -195,10 +203,10 @@ def _handles(folded: str, a: int, b: int) -> list[Contact]:
     return found
 
 
-def _phones(folded: str, a: int, b: int) -> list[Contact]:
+def _phones(folded: str) -> list[Contact]:
     found = []
     for pattern in _PHONES:
-        for m in pattern.finditer(folded, a, b):
+        for m in pattern.finditer(folded):
             group = "num" if "num" in pattern.groupindex else 0
             raw = m.group(group).strip()
             value = norm.phone(raw)
@@ -210,15 +218,15 @@ def _phones(folded: str, a: int, b: int) -> list[Contact]:
     return found
 
 
-def _web(folded: str, a: int, b: int) -> list[Contact]:
+def _web(folded: str) -> list[Contact]:
     found: list[Contact] = []
     taken: list[tuple[int, int]] = []
-    for m in _EMAIL.finditer(folded, a, b):
+    for m in _EMAIL.finditer(folded):
         value = norm.email(m.group())
         found.append(Contact("email", value, m.group(), m.start(), m.end(), links=not is_masked(value)))
         taken.append(m.span())
-    urls = list(_URL.finditer(folded, a, b))
-    urls += [m for m in _BARE_DOMAIN.finditer(folded, a, b)
+    urls = list(_URL.finditer(folded))
+    urls += [m for m in _BARE_DOMAIN.finditer(folded)
              if not any(s <= m.start() < e or m.start() <= s < m.end() for s, e in taken + [u.span() for u in urls])]
     for m in urls:
         if any(s <= m.start() < e for s, e in taken):
@@ -266,13 +274,13 @@ def team_name(text: str, at: int) -> str | None:
     return candidate
 
 
-def _names(folded: str, a: int, b: int) -> list[Contact]:
+def _names(folded: str) -> list[Contact]:
     found = []
-    for m in _TEACHER.finditer(folded, a, b):
+    for m in _TEACHER.finditer(folded):
         name = m.group("name")  # the first surname character that reaches 老师, and all after it
         found.append(Contact("teacher", norm.name(name + "老师"), m.group(), m.start(), m.end(), links=len(name) >= 2))
-    for m in _TEAM.finditer(folded, a, b):
-        name = team_name(folded[a:m.start()], m.start() - a)
+    for m in _TEAM.finditer(folded):
+        name = team_name(folded, m.start())
         if name:
             raw = name + m.group()
             found.append(Contact("team", norm.name(raw), raw, m.start() - len(name), m.end()))
@@ -280,14 +288,24 @@ def _names(folded: str, a: int, b: int) -> list[Contact]:
 
 
 def contacts_in(text: str, findings: list[dict[str, Any]]) -> list[Contact]:
-    """Every contact point in a post's reading spans, in text order, one per (kind, value, offset)."""
-    folded = fold_width(text)  # one character for one: offsets stay those of the original
+    """Every contact point in a post's reading spans, in text order, one per (kind, value, offset).
+
+    Patterns run on the rule layer's normalised view (full-width folded,
+    traditional characters simplified, zero-width characters dropped, so
+    ``jn\u200b888vip`` is ``jn888vip``); offsets and the spelling shown are
+    the original's.
+    """
+    doc = Document(path="<post>", text=text)
+    spans = reading_spans(doc, findings)
+    if not spans:
+        return []
+    view = doc.normalized
+    folded = view.text
     found: dict[tuple[str, str, int], Contact] = {}
-    for a, b in reading_spans(text, findings):
-        for contact in _handles(folded, a, b) + _phones(folded, a, b) + _web(folded, a, b) + _names(folded, a, b):
-            raw = text[contact.start:contact.end]
-            found.setdefault((contact.kind, contact.value, contact.start),
-                             Contact(contact.kind, contact.value, raw, contact.start, contact.end, contact.links))
+    for c in _handles(folded) + _phones(folded) + _web(folded) + _names(folded):
+        start, stop = view.span_to_original(c.start, c.end)
+        if _within(spans, start):
+            found.setdefault((c.kind, c.value, start), Contact(c.kind, c.value, text[start:stop], start, stop, c.links))
     return sorted(found.values(), key=lambda c: (c.start, c.kind))
 
 
@@ -314,28 +332,34 @@ def tickers_in(text: str, findings: list[dict[str, Any]]) -> list[Ticker]:
     for code, en in companies.values():
         if code:
             by_code.setdefault(code, en)  # the first (full) name: 贵州茅台 Kweichow Moutai, not 茅台 Moutai
-    folded = fold_width(text)
+    doc = Document(path="<post>", text=text)
+    spans = _spans(doc, findings, PUSH_CATEGORIES)
+    if not spans:
+        return []
+    view = doc.normalized
+    folded = view.text
+    hits: list[tuple[int, Ticker]] = []
+    for m in _A_SHARE.finditer(folded):
+        code = _a_share(m.group("code"))
+        hits.append((m.start(), Ticker(code, by_code.get(code, ""))))
+    for m in _US_TICKER.finditer(folded):
+        symbol = m.group("a") or m.group("b") or m.group("c")
+        if symbol in _NOT_TICKERS or (m.group("c") and symbol not in latin):
+            continue
+        hits.append((m.start(), Ticker(symbol, by_code.get(symbol, ""))))
+    if names is not None:
+        for m in names.finditer(folded):
+            code, en = companies[m.group()]
+            if not code and m.group() in _CHANNEL_NAMES:
+                continue  # 微信 in "加微信" is the channel, not a company pushed
+            hits.append((m.start(), Ticker(code, en)))
     found: dict[str, Ticker] = {}
-    for a, b in _spans(Document(path="<post>", text=text), findings, PUSH_CATEGORIES):
-        hits: list[tuple[int, Ticker]] = []
-        for m in _A_SHARE.finditer(folded, a, b):
-            code = _a_share(m.group("code"))
-            hits.append((m.start(), Ticker(code, by_code.get(code, ""))))
-        for m in _US_TICKER.finditer(folded, a, b):
-            symbol = m.group("a") or m.group("b") or m.group("c")
-            if symbol in _NOT_TICKERS or (m.group("c") and symbol not in latin):
-                continue
-            hits.append((m.start(), Ticker(symbol, by_code.get(symbol, ""))))
-        if names is not None:
-            for m in names.finditer(folded, a, b):
-                code, en = companies[m.group()]
-                if not code and m.group() in _CHANNEL_NAMES:
-                    continue  # 微信 in "加微信" is the channel, not a company pushed
-                hits.append((m.start(), Ticker(code, en)))
-        for _, ticker in sorted(hits, key=lambda h: h[0]):
-            known = found.get(ticker.key)
-            if known is None or (not known.name and ticker.name):
-                found[ticker.key] = ticker
+    for at, ticker in sorted(hits, key=lambda h: h[0]):
+        if not _within(spans, view.to_original(at)):
+            continue
+        known = found.get(ticker.key)
+        if known is None or (not known.name and ticker.name):
+            found[ticker.key] = ticker
     return list(found.values())
 
 
