@@ -56,7 +56,8 @@ def main() -> None:
         start = time.perf_counter()
         page = render_html(pmap)
         html_s = time.perf_counter() - start
-        print(f"posts {args.posts}, operations {args.operations}, {'one hotline' if one_hotline else 'pairs share a hotline'}: "
+        how = "one hotline" if one_hotline else "pairs share a hotline"
+        print(f"posts {args.posts}, operations {args.operations}, {how}: "
               f"{len(pmap.clusters)} clusters, largest {max(len(c.posts) for c in pmap.clusters)} posts")
         print(f"  build_map {built:.2f} s ({args.posts / built:,.0f} posts/s); text {text_s:.2f} s; "
               f"html {html_s:.2f} s ({len(page) / 1e6:.1f} MB)")

@@ -133,7 +133,8 @@ def graph_svg(cluster: Cluster, href: Callable[[Post], str]) -> dict[str, Any] |
         x, y = at(node)
         if node[0] == "p":
             post = posts[node[1]]
-            nodes.append({"post": True, "x": x, "y": y, "href": href(post), "colour": RISK_COLOURS.get(post.risk, "#888"),
+            nodes.append({"post": True, "x": x, "y": y, "href": href(post),
+                          "colour": RISK_COLOURS.get(post.risk, "#888"),
                           "title": f"{post.path} ({post.risk})", "label": _name(post.path)})
         else:
             nodes.append({"post": False, "x": x, "y": y, "colour": KIND_COLOURS.get(node[1], "#555"),

@@ -80,10 +80,12 @@ _SAME_AS_WECHAT = re.compile(r"[^\S\n]{0,2}[(（]?[^\S\n]{0,2}(?:微信|薇信|V
 _EMAIL = re.compile(r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9\-]{1,63}"
                     r"(?:\.[A-Za-z0-9\-]{1,63}){0,4}\.[A-Za-z]{2,12}")
 _URL_TAIL = r"[^\s<>\"'“”‘’，。！？；、（）()【】\u3000-\u303f\u4e00-\u9fff]*"
-_URL = re.compile(r"(?i:https?://" + _URL_TAIL + r"|(?<![@\w.])www\.[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:/" + _URL_TAIL + r")?)")
+_URL = re.compile(r"(?i:https?://" + _URL_TAIL
+                  + r"|(?<![@\w.])www\.[a-z0-9\-]+(?:\.[a-z0-9\-]+)+(?:/" + _URL_TAIL + r")?)")
 _BARE_DOMAIN = re.compile(
     r"(?<![@\w.\-/])(?i:[a-z0-9][a-z0-9\-]{1,62}(?:\.[a-z0-9\-]{1,62})*"
-    r"\.(?:com|cn|net|org|top|vip|xyz|cc|me|io|hk|tw|info|club|site|online|app))(?![\w\-@]|\.\w)(?:/" + _URL_TAIL + ")?")
+    r"\.(?:com|cn|net|org|top|vip|xyz|cc|me|io|hk|tw|info|club|site|online|app))(?![\w\-@]|\.\w)"
+    r"(?:/" + _URL_TAIL + ")?")
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任"
             "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤")
@@ -101,7 +103,8 @@ GENERIC_TEAMS = frozenset({"专业", "投研", "研究", "操盘", "顶级", "�
 
 _A_SHARE = re.compile(r"(?<![\dA-Za-z.+\-])(?P<code>(?:60[0-5]|688|689|00[0-3]|30[01])\d{3})"
                       r"(?:\.(?P<ex>SH|SZ|SS|sh|sz|ss))?(?![\d%.])(?!\s{0,2}(?:元|块|股|手|万|亿|点|人|年|名|位|只))")
-_US_TICKER = re.compile(r"\$(?P<a>[A-Z]{1,5})(?![A-Za-z])|[(（]\s*(?P<b>[A-Z]{1,5})\s*[)）]|(?<![A-Za-z])(?P<c>[A-Z]{2,5})(?![A-Za-z])")
+_US_TICKER = re.compile(r"\$(?P<a>[A-Z]{1,5})(?![A-Za-z])|[(（]\s*(?P<b>[A-Z]{1,5})\s*[)）]"
+                        r"|(?<![A-Za-z])(?P<c>[A-Z]{2,5})(?![A-Za-z])")
 _NOT_TICKERS = {"AI", "ETF", "CEO", "CFO", "GDP", "PCE", "CPI", "IPO", "USD", "RMB", "VIP", "QQ", "APP", "PE", "EPS",
                 "ROE", "TG", "ID", "PDF", "OK", "US", "UK", "EU", "WX", "VX", "LINE", "USDT", "BTC", "ETH", "A", "K"}
 #: Glossary companies that are also chat channels.
@@ -316,7 +319,8 @@ def _glossary() -> tuple[dict[str, tuple[str, str]], re.Pattern[str] | None, fro
 
     companies = {e.zh: (e.ticker, e.en) for e in Glossary.load().entries.values()
                  if e.kind in ("company", "bank", "broker")}
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(companies, key=len, reverse=True))) if companies else None
+    longest_first = sorted(companies, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(n) for n in longest_first)) if companies else None
     latin = frozenset(t for t, _ in companies.values() if re.fullmatch(r"[A-Z]{1,5}", t))
     return companies, pattern, latin
 
