@@ -118,21 +118,21 @@ def test_highlights_sit_where_the_offsets_say(report, tmp_path):
             assert inside == original[f_start:f_end]
 
 
-def test_screenshot_of_a_post_page(report, tmp_path):
-    page = next(p for p in sorted((report / "html" / "posts").glob("*.html")) if "vip-tip" in p.name)
+def screenshot(tmp_path: Path, page: Path, name: str, size: str) -> Path:
+    """A PNG of ``page`` in tests/artifacts/ (replaced each run), checked to be a real image."""
     ARTIFACTS.mkdir(exist_ok=True)
-    target = ARTIFACTS / "post-page.png"
+    target = ARTIFACTS / name
     target.unlink(missing_ok=True)
-    done = chromium(tmp_path, f"--screenshot={target}", "--window-size=1400,2000", "--hide-scrollbars", page.as_uri())
+    done = chromium(tmp_path, f"--screenshot={target}", f"--window-size={size}", "--hide-scrollbars", page.as_uri())
     assert done.returncode == 0, done.stderr[-2000:]
     assert target.stat().st_size > 10_000 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return target
+
+
+def test_screenshot_of_a_post_page(report, tmp_path):
+    page = next(p for p in sorted((report / "html" / "posts").glob("*.html")) if "vip-tip" in p.name)
+    screenshot(tmp_path, page, "post-page.png", "1400,2000")
 
 
 def test_screenshot_of_the_index(report, tmp_path):
-    ARTIFACTS.mkdir(exist_ok=True)
-    target = ARTIFACTS / "index-page.png"
-    target.unlink(missing_ok=True)
-    index = report / "html" / "index.html"
-    done = chromium(tmp_path, f"--screenshot={target}", "--window-size=1400,900", "--hide-scrollbars", index.as_uri())
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert target.stat().st_size > 10_000 and target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    screenshot(tmp_path, report / "html" / "index.html", "index-page.png", "1400,900")

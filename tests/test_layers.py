@@ -5,7 +5,7 @@ which a lazy import would otherwise hide) and resolved to a finflag module.
 Layers, lowest first, as README's Layout section draws them:
 
     text and offsets -> input -> rules -> summary -> result -> pipeline
-    -> reportdir -> batch / evaluate -> output -> cli
+    -> reportdir -> batch / evaluate / promoters -> output -> cli
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ LAYERS = [
     ("finflag.result",),
     ("finflag.pipeline",),
     ("finflag.reportdir",),
-    ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training"),
+    ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training", "finflag.promoters"),
     ("finflag.output",),
     ("finflag.cli",),
 ]

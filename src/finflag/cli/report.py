@@ -40,7 +40,8 @@ def report_command(report_dir, fmt, output):
         target = output or report_dir / fmt
         for name, page in rendered.items():
             write_atomic(target / name, page)
-        click.echo(f"finflag: HTML report: {target / 'index.html'} ({len(rendered) - 1} post pages)", err=True)
+        posts = sum(name.startswith("posts/") for name in rendered)  # besides index.html and promoters.html
+        click.echo(f"finflag: HTML report: {target / 'index.html'} ({posts} post pages)", err=True)
     elif output:
         write_atomic(output, rendered)
         click.echo(f"finflag: wrote {output}", err=True)

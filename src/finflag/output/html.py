@@ -2,7 +2,8 @@
 
 ``index.html`` lists every input with its risk and counts per category, a
 bar chart of categories across the run, filters (category, severity,
-review state) and a search box; ``posts/<name>.html`` shows one post: the
+review state), a search box and a link to ``promoters.html`` (the promoter
+map, :mod:`finflag.output.promoters`); ``posts/<name>.html`` shows one post: the
 findings table, and the original text with every finding highlighted in
 place (hover shows the gloss) beside the English summary and its checks.
 Pages come from Jinja2 templates (``templates/``, autoescaping on), so other
@@ -17,23 +18,16 @@ from datetime import datetime, timezone
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader
-
 from .. import __version__
 from ..reportdir import Decisions, Report, page_name
 from ..summary.types import Summary
+from .templating import environment
 
 #: Index order: the riskiest first; unreadable inputs last.
 RISK_ORDER = {"high": 0, "medium": 1, "low": 2, "none": 3}
 
 #: Colour of a category the default pack does not declare (results of a user pack).
 OTHER_COLOUR = "#dddddd"
-
-
-@cache
-def environment() -> Environment:
-    return Environment(loader=PackageLoader("finflag.output", "templates"), autoescape=True,
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
 @cache
@@ -143,7 +137,11 @@ def index_page(results: list[dict[str, Any]], decisions: Decisions) -> str:
 
 def render_report(report: Report) -> dict[str, str]:
     """File name (relative to the report's html folder) -> page."""
-    site = {"index.html": index_page(report.results, report.decisions)}
+    from ..promoters import build_map
+    from .promoters import render_html
+
+    site = {"index.html": index_page(report.results, report.decisions),
+            "promoters.html": render_html(build_map(report.results))}
     posts = [r for r in ordered(report.results) if "error" not in r]  # previous / next follow the index
     names = [page_name(r["path"]) for r in posts]
     for n, r in enumerate(posts):
