@@ -248,8 +248,11 @@ class RulePack:
         return self.negation_in_clause is not None and searches_in_place(self.negation_in_clause)
 
 
-def _literal_alternation(words: list[str]) -> str:
-    """One regex for a word list; an entry written ``re:...`` is taken as a regex."""
+def marker_alternation(words: list[str]) -> str:
+    """One regex for a word list; an entry written ``re:...`` is taken as a regex.
+
+    Public because marker sets are read outside rules too (:mod:`finflag.rules.voice`).
+    """
     parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in sorted(set(words), key=len, reverse=True)]
     return "|".join(f"(?:{p})" if len(parts) > 1 and "|" in p else p for p in parts)
 
@@ -271,7 +274,7 @@ def _condition(raw: Any, markers: dict[str, list[str]], where: str) -> Condition
         words = [str(w) for w in near] if isinstance(near, list) else markers.get(near)  # YAML reads 110 as a number
         if not words:
             raise RulePackError(f"{where}: unknown marker set {near!r} (known: {', '.join(sorted(markers))})")
-        return Condition(_compile(_literal_alternation(words), where), before, after, f"near {near}")
+        return Condition(_compile(marker_alternation(words), where), before, after, f"near {near}")
     if "pattern" in raw:
         return Condition(_compile(raw["pattern"], where), before, after, f"pattern {raw['pattern']}")
     raise RulePackError(f"{where}: a condition needs 'near' (marker set or list) or 'pattern'")
@@ -303,7 +306,7 @@ def _patterns(raw: Any, where: str) -> tuple[Pattern, ...]:
             if not isinstance(table, dict) or not table:
                 raise RulePackError(f"{where}: 'keywords' must be a list or a keyword: gloss mapping")
             table = {str(k): str(v or "") for k, v in table.items()}
-            out.append(_with_anchors(Pattern(_compile(_literal_alternation(list(table)), where), keywords=table)))
+            out.append(_with_anchors(Pattern(_compile(marker_alternation(list(table)), where), keywords=table)))
         elif isinstance(item, dict) and "regex" in item:
             out.append(_with_anchors(Pattern(_compile(item["regex"], where), gloss=str(item.get("gloss", "")))))
         else:
@@ -455,7 +458,7 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
         rules=list(rules.values()),
         markers=markers,
         glossary=glossary,
-        negation=re.compile(_literal_alternation(negation)) if negation else None,
+        negation=re.compile(marker_alternation(negation)) if negation else None,
         categories=categories,
     )
 
