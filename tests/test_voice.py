@@ -88,6 +88,9 @@ def test_eval_does_not_score_quoted_findings(tmp_path):
     data = json.loads(CliRunner().invoke(main, ["eval", str(labels), "--format", "json"]).stdout)
     assert data["false_positives"] == [] and data["sources"][tmp_path.name]["quoted_findings"] >= 3
     assert data["sources"][tmp_path.name]["warnings_flagged"] == 0
+    assert data["sources"][tmp_path.name]["warnings_verdict_none"] == 1
+    text = CliRunner().invoke(main, ["eval", str(labels)]).stdout
+    assert "warnings with verdict none: 1/1 = 1.00" in text
 
 
 @pytest.mark.parametrize(("text", "risk"), [

@@ -11,7 +11,7 @@ the rule id, because pack authors are users too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,7 @@ def at_least(severity: str, floor: str) -> bool:
 
 _RULE_KEYS = {
     "id", "category", "severity", "message", "explanation", "patterns", "requires",
-    "unless", "examples", "negatable", "todo_match",
+    "unless", "examples", "negatable", "todo_match", "origin",
 }
 _CATEGORY_KEYS = ("id", "label", "colour", "description")
 _CATEGORY_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -151,6 +151,10 @@ class Rule:
     #: Known misses: text the rule should match and does not yet (see :mod:`finflag.rules.testing`).
     todo_match: tuple[str, ...] = ()
     source: str = ""
+    #: The sources whose text the rule was written from (samples, guba, sms, reference ...): a rule's
+    #: ``origin:`` or the pack's ``origins:`` map. Leave-one-source-out figures (``finflag eval --loso``)
+    #: measure a source with the rules written from it left out; empty means not recorded.
+    origin: tuple[str, ...] = ()
 
 
 class MatchPlan(NamedTuple):
@@ -389,7 +393,18 @@ def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Categor
         examples_no_match=tuple(examples.get("no_match") or ()),
         todo_match=tuple(todo),
         source=source,
+        origin=_origin(raw.get("origin"), where),
     )
+
+
+def _origin(raw: Any, where: str) -> tuple[str, ...]:
+    """A list of source names (``origin: [guba, sms]``); a lone name is a list of one."""
+    if raw is None:
+        return ()
+    names = [raw] if isinstance(raw, str) else raw
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise RulePackError(f"{where}: 'origin' must be a list of source names (samples, guba, sms, ...)")
+    return tuple(dict.fromkeys(names))
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -428,8 +443,14 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
     categories: dict[str, Category] = dict(base.categories) if base else {}
     declared: set[str] = set()
     raw_rules: list[tuple[Any, str]] = []
+    origins: dict[str, tuple[str, ...]] = {}
     for file in _pack_files(path):
         data = _read_yaml(file)
+        raw_origins = data.get("origins") or {}
+        if not isinstance(raw_origins, dict):
+            raise RulePackError(f"{file.name}: 'origins' must map rule ids to lists of source names")
+        origins.update({str(rule_id): _origin(names, f"{file.name}: origins of {rule_id}")
+                        for rule_id, names in raw_origins.items()})
         for category in _categories(data["categories"], file.name) if "categories" in data else ():
             if category.id in declared:
                 raise RulePackError(f"{file.name}: category {category.id} is declared twice")
@@ -451,6 +472,9 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
             raise RulePackError(f"{source}: rule id {rule.id} is defined twice")
         seen.add(rule.id)
         rules[rule.id] = rule
+    for rule_id, names in origins.items():  # a map beside the rules (rules/default/origins.yaml) adds origins
+        if rule_id in rules and not rules[rule_id].origin:
+            rules[rule_id] = replace(rules[rule_id], origin=names)
     negation = markers.get("negation")
     return RulePack(
         name="+".join(names),
