@@ -140,14 +140,17 @@ def from_history(repo: Path) -> tuple[dict[str, tuple[str, ...]], list[str]]:
         changed = [Path(p).name for p in _git("diff-tree", "--root", "--no-commit-id", "--name-only", "-r", commit, "--",
                                               RULES_DIR, cwd=repo).split()]
         before = rules_in(state)
-        state.update(_files_at(commit, changed, repo))
-        for gone in [name for name in changed if name not in _files_at(commit, [name], repo)]:
+        found = _files_at(commit, changed, repo)
+        state.update(found)
+        for gone in [name for name in changed if name not in found]:
             state.pop(gone, None)
+        after = rules_in(state)
         sources = sources_of_commit(commit, message)
         if sources is None:
-            unclassified.append(f"{commit[:7]} {message.splitlines()[0] if message else ''}")
+            if any(before.get(rule_id) != part for rule_id, part in after.items()):  # only when rules changed
+                unclassified.append(f"{commit[:7]} {message.splitlines()[0] if message else ''}")
             sources = ()
-        origins = step(origins, before, rules_in(state), sources)
+        origins = step(origins, before, after, sources)
     return origins, unclassified
 
 
