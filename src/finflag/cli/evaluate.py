@@ -60,7 +60,7 @@ def eval_command(labels, fmt, misses, loso, rule_paths, no_default_rules, scorer
 
 
 def _loso(docs, pack, scorer: bool):
-    """Leave-one-source-out rows; the scorer's retraining needs numpy (the ``train`` extra)."""
+    """Leave-one-source-out rows; retraining the scorer needs numpy (installed with the model extra)."""
     from ..loso import loso
 
     if scorer:
