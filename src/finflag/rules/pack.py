@@ -472,9 +472,9 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
             raise RulePackError(f"{source}: rule id {rule.id} is defined twice")
         seen.add(rule.id)
         rules[rule.id] = rule
-    for rule_id, names in origins.items():  # a map beside the rules (rules/default/origins.yaml) adds origins
+    for rule_id, sources in origins.items():  # a map beside the rules (rules/default/origins.yaml) adds origins
         if rule_id in rules and not rules[rule_id].origin:
-            rules[rule_id] = replace(rules[rule_id], origin=names)
+            rules[rule_id] = replace(rules[rule_id], origin=sources)
     negation = markers.get("negation")
     return RulePack(
         name="+".join(names),
