@@ -139,3 +139,19 @@ def test_commits_are_classified_by_table_then_by_words():
 def test_every_default_rule_has_a_recorded_origin():
     missing = [r.id for r in load_packs().rules if not r.origin]
     assert not missing, f"run `python -m finflag.rule_origins --write` after changing rules: {missing}"
+
+
+def test_loso_on_the_real_development_set():
+    from .test_labels import REAL_CORPUS, REAL_LABELS
+
+    if not REAL_CORPUS.is_dir():
+        import pytest
+
+        pytest.skip("../shared/corpus/real is not beside the repository")
+    data = json.loads(CliRunner().invoke(main, ["eval", str(REAL_LABELS), "--format", "json", "--loso"]).stdout)
+    rows = {r["source"]: r for r in data["leave_one_source_out"]}
+    assert set(rows) == {"guba", "sms", "topcj"}  # thucnews has no claims to recall
+    for row in rows.values():
+        assert 0 <= row["left_out"] <= row["in_source"] <= row["claims"]
+        assert row["in_source"] == data["sources"][row["source"]]["claims"]["tp"]  # the same figure as eval's
+    assert data["sources"]["guba"]["warnings"] == 3 and data["sources"]["guba"]["warnings_verdict_none"] >= 2
