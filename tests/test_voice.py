@@ -148,8 +148,9 @@ def test_a_users_pack_extends_the_warning_vocabulary(tmp_path):
 
     text = "金融消保小课堂：有人宣扬“稳赚不赔”。\n看到“内幕消息”要当心，这是杀猪盘的常见开场。\n"
     user = tmp_path / "mine.yaml"
-    user.write_text("markers:\n  fraud_topic: [杀猪盘, 金融消保, 诈骗]\n", encoding="utf-8")
+    user.write_text("markers:\n  fraud_topic+: [杀猪盘, 金融消保]\n", encoding="utf-8")
     pack = packs([user])
+    assert pack.markers["fraud_topic"][:2] == ["诈骗", "骗局"] and pack.markers["fraud_topic"][-1] == "金融消保"
     result = flag_document(Document("<t>", text), pack)
     assert is_warning(text, pack) and not is_warning(text, load_packs())
     assert result.verdict["risk"] == "none" and all(f.voice == "quoted" for f in result.findings)

@@ -457,7 +457,11 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
             declared.add(category.id)
             categories[category.id] = category
         for key, words in (data.get("markers") or {}).items():
-            markers[key] = [str(w) for w in words]
+            key = str(key)
+            if key.endswith("+"):  # `fraud_topic+: [...]` adds to the set a pack loaded before defined
+                markers[key[:-1]] = markers.get(key[:-1], []) + [str(w) for w in words]
+            else:
+                markers[key] = [str(w) for w in words]
         glossary.update({str(k): str(v) for k, v in (data.get("glossary") or {}).items()})
         if "name" in data:
             names.append(str(data["name"]))
