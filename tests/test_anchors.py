@@ -102,6 +102,32 @@ def test_unbounded_patterns_and_lone_letters_are_scanned_in_full():
     assert pattern_anchors(re.compile(r"a\d")) is None  # a lone ASCII letter occurs everywhere
 
 
+@pytest.mark.parametrize(("pattern", "literals"), [
+    # The parser rewrites (?:USDT|U) as U(?:SDT|): its lone U used to win and the pattern lost its anchor.
+    (r"(?:USDT|U)\d{1,4}(?:起|送)", {"起", "送"}),
+    (r"入金(?:USDT|U)", {"入金u"}),  # the U joins the literal run before the branch (lower-cased)
+    # (?:赚|亏) becomes the class [赚亏]: a class of plain characters is a set of anchors.
+    (r"(?:赚|亏)\d{1,6}(?:USDT|U)", {"赚", "亏"}),
+    (r"[赚亏]\d{1,6}(?:USDT|U)", {"赚", "亏"}),
+])
+def test_usdt_and_one_character_alternations_keep_their_anchors(pattern, literals):
+    found = pattern_anchors(re.compile(pattern))
+    assert found is not None and found[0] == literals and found[1] is not None
+    text = "本周带单赚了3260U，亏3U，入金USDT，充值50U送5U。"
+    regex = re.compile(pattern)
+    reach = found[1]
+    anchored = AnchorIndex({0: found[0]}).positions(text).get(0, [])
+    in_windows = [m.group(0) for lo, hi, _ in windows(anchored, reach, len(text)) for m in regex.finditer(text, lo, hi)]
+    assert in_windows == [m.group(0) for m in regex.finditer(text)]
+
+
+def test_classes_that_are_not_plain_characters_give_no_anchor():
+    assert pattern_anchors(re.compile(r"[^赚亏]\d{2}")) is None  # a negated class matches almost anything
+    assert pattern_anchors(re.compile(r"[a-z]\d{2}")) is None  # a range
+    assert pattern_anchors(re.compile(r"(?i)[uv]\d{2}")) is None  # case-folded letters
+    assert pattern_anchors(re.compile(r"\d+(?:USDT|U)")) is None  # only the lone U: scanned in full, as before
+
+
 def test_the_comparison_is_not_vacuous():
     """The samples and the generated texts do make rules fire."""
     assert sum(len(_findings(text, PACK)) for text in _SAMPLE_TEXTS.values()) >= 80

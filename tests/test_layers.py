@@ -29,7 +29,8 @@ LAYERS = [
     ("finflag.result",),
     ("finflag.pipeline",),
     ("finflag.reportdir",),
-    ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training", "finflag.promoters"),
+    ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training", "finflag.loso",
+     "finflag.rule_origins", "finflag.promoters"),
     ("finflag.output",),
     ("finflag.cli",),
 ]

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from finflag.cli import main
 from finflag.document import Document
 from finflag.pipeline import flag_document
+from finflag.rules.pack import load_packs
 from finflag.rules.voice import is_warning
 
 POLICE_WARNING = (
@@ -30,8 +31,6 @@ PITCH_QUOTING_ITSELF = "我们的口号是“稳赚不赔”！加微信abc12345
 
 
 def flagged(text: str):
-    from finflag.rules.pack import load_packs
-
     return flag_document(Document("<t>", text), load_packs())
 
 
@@ -46,13 +45,13 @@ def test_a_warning_article_quotes_slogans_and_its_verdict_is_none():
 
 def test_a_traditional_chinese_warning_counts_too():
     result = flagged(TAIWAN_WARNING)
-    assert is_warning(TAIWAN_WARNING.replace("詐騙", "诈骗")) and result.verdict["risk"] == "none"
+    assert is_warning(TAIWAN_WARNING, load_packs()) and result.verdict["risk"] == "none"
     assert all(f.voice == "quoted" for f in result.findings)
 
 
 def test_a_scam_message_with_a_beware_line_is_still_the_authors_claim():
     result = flagged(SCAM_WITH_A_DISCLAIMER)
-    assert not is_warning(SCAM_WITH_A_DISCLAIMER)
+    assert not is_warning(SCAM_WITH_A_DISCLAIMER, load_packs())
     assert result.findings and {f.voice for f in result.findings} == {"author"}
     assert result.verdict["risk"] == "high"
 
@@ -89,6 +88,9 @@ def test_eval_does_not_score_quoted_findings(tmp_path):
     data = json.loads(CliRunner().invoke(main, ["eval", str(labels), "--format", "json"]).stdout)
     assert data["false_positives"] == [] and data["sources"][tmp_path.name]["quoted_findings"] >= 3
     assert data["sources"][tmp_path.name]["warnings_flagged"] == 0
+    assert data["sources"][tmp_path.name]["warnings_verdict_none"] == 1
+    text = CliRunner().invoke(main, ["eval", str(labels)]).stdout
+    assert "warnings with verdict none: 1/1 = 1.00" in text
 
 
 @pytest.mark.parametrize(("text", "risk"), [
@@ -102,3 +104,66 @@ def test_eval_does_not_score_quoted_findings(tmp_path):
 def test_risk_grows_with_the_number_and_diversity_of_claims(text, risk):
     result = flagged(text)
     assert result.verdict["risk"] == risk, [(f.quote, f.severity) for f in result.findings]
+
+
+# -- the bundled samples: warnings in the styles real ones use, and scams that mention fraud ----------
+def _sample_docs():
+    from finflag.labels import load_label_set
+
+    from .conftest import SAMPLES
+
+    docs, errors = load_label_set(SAMPLES / "labels.yaml")
+    assert not errors
+    return docs
+
+
+_SAMPLES = _sample_docs()
+_WARNINGS = [d for d in _SAMPLES if d.kind == "warning"]
+_PROMOS = [d for d in _SAMPLES if d.kind == "promo" or d.expected]
+
+
+def test_the_samples_hold_enough_warnings_and_scams_that_mention_fraud():
+    assert len(_WARNINGS) >= 9 and all(d.quoted for d in _WARNINGS)
+    assert len([d for d in _PROMOS if d.doc.path.startswith("scam-")]) >= 4
+
+
+@pytest.mark.parametrize("labelled", _WARNINGS, ids=lambda d: d.doc.path)
+def test_every_warning_sample_quotes_and_its_verdict_is_none(labelled):
+    result = flagged(labelled.doc.text)
+    assert result.verdict["risk"] == "none", [(f.quote, f.voice) for f in result.findings]
+    assert all(f.voice == "quoted" and f.severity == "info" for f in result.findings)
+
+
+@pytest.mark.parametrize("labelled", _PROMOS, ids=lambda d: d.doc.path)
+def test_every_promotional_sample_is_the_authors_voice(labelled):
+    """Scams with a lone 谨防假冒 / 防骗 line, "我们不是骗子" or quoted testimonials included."""
+    result = flagged(labelled.doc.text)
+    assert result.findings and result.verdict["risk"] != "none"
+    assert [f.quote for f in result.findings if f.voice != "author"] == []
+
+
+def test_a_users_pack_extends_the_warning_vocabulary(tmp_path):
+    """The vocabulary is pack data: a user's pack adds a word and a post using it becomes a warning."""
+    from finflag.rules.pack import load_packs as packs
+
+    text = "金融消保小课堂：有人宣扬“稳赚不赔”。\n看到“内幕消息”要当心，这是杀猪盘的常见开场。\n"
+    user = tmp_path / "mine.yaml"
+    user.write_text("markers:\n  fraud_topic+: [杀猪盘, 金融消保]\n", encoding="utf-8")
+    pack = packs([user])
+    assert pack.markers["fraud_topic"][:2] == ["诈骗", "骗局"] and pack.markers["fraud_topic"][-1] == "金融消保"
+    result = flag_document(Document("<t>", text), pack)
+    assert is_warning(text, pack) and not is_warning(text, load_packs())
+    assert result.verdict["risk"] == "none" and all(f.voice == "quoted" for f in result.findings)
+
+
+def test_a_pack_without_the_vocabulary_reports_the_authors_voice(tmp_path):
+    user = tmp_path / "bare.yaml"
+    user.write_text("rules:\n  - id: bare.slogan\n    category: guaranteed_return\n    severity: error\n"
+                    "    message: m\n    explanation: e\n    patterns: [{regex: 稳赚不赔}]\n"
+                    "    examples: {match: [稳赚不赔], no_match: [稳健]}\n"
+                    "categories:\n  - {id: guaranteed_return, label: G, colour: '#ffffff', description: d}\n",
+                    encoding="utf-8")
+    from finflag.rules.pack import load_packs as packs
+
+    result = flag_document(Document("<t>", POLICE_WARNING), packs([user], include_default=False))
+    assert result.findings and {f.voice for f in result.findings} == {"author"}

@@ -76,7 +76,7 @@ class SourceScore:
     other_posts: int = 0
     other_posts_flagged: int = 0
     warnings: int = 0
-    warnings_flagged: int = 0
+    warnings_flagged: int = 0  # warnings with an author finding, i.e. a verdict other than none
     quoted: int = 0  # findings reported as quoted (voice), not scored
 
 
@@ -189,7 +189,7 @@ def format_evaluation(ev: Evaluation, misses: int | None = None) -> str:
                     f"{_ratio(s.promo_posts_flagged, s.promo_posts)}, other posts flagged "
                     f"{_ratio(s.other_posts_flagged, s.other_posts)}")
             if s.warnings:
-                line += f", warnings flagged {_ratio(s.warnings_flagged, s.warnings)}"
+                line += f"; warnings with verdict none: {_ratio(s.warnings - s.warnings_flagged, s.warnings)}"
             if s.quoted:
                 line += f"; {s.quoted} quoted findings (not scored)"
             rows.append(line)
@@ -220,6 +220,7 @@ def evaluation_dict(ev: Evaluation) -> dict[str, Any]:
                            "promo_posts": s.promo_posts, "promo_posts_flagged": s.promo_posts_flagged,
                            "other_posts": s.other_posts, "other_posts_flagged": s.other_posts_flagged,
                            "warnings": s.warnings, "warnings_flagged": s.warnings_flagged,
+                           "warnings_verdict_none": s.warnings - s.warnings_flagged,
                            "quoted_findings": s.quoted}
                     for name, s in sorted(ev.sources.items())},
         "false_positives": [m.__dict__ for m in ev.false_positives],

@@ -41,7 +41,7 @@ class FlagOptions:
 def flag_document(doc: Document, pack: RulePack, options: FlagOptions | None = None) -> FlagResult:
     """Findings and verdict for one document."""
     options = options or FlagOptions()
-    findings = assign_voice(doc, run_sources(doc, pack, [SOURCES[name].find for name in options.sources]))
+    findings = assign_voice(doc, run_sources(doc, pack, [SOURCES[name].find for name in options.sources]), pack)
     findings, suppressed = apply_allowlist(doc, findings, options.allow)
     findings = at_or_above(findings, options.min_severity)
     return FlagResult(doc, findings, verdict(findings, pack.categories), fingerprint(pack, options.sources),

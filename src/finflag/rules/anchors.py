@@ -82,10 +82,32 @@ class _Anchor:
     after: int
 
 
+def _useless(literal: str) -> bool:
+    """A lone ASCII letter or digit occurs everywhere: no anchor at all."""
+    return len(literal) == 1 and literal.isascii() and literal.isalnum()
+
+
 def _best(candidates: list[_Anchor]) -> _Anchor | None:
+    """The rarest-looking anchor: longest shortest literal, then fewest literals.
+
+    An anchor holding a lone ASCII letter or digit never wins over a usable
+    one: ``(?:USDT|U)`` parses as ``U`` then ``(?:SDT|)``, whose lone ``U``
+    must not shadow the ``起``/``送`` after it in ``(?:USDT|U)`` + digits + ``(?:起|送)``.
+    """
     if not candidates:
         return None
-    return max(candidates, key=lambda a: (min(len(x) for x in a.literals), -len(a.literals)))
+    return max(candidates, key=lambda a: (not any(_useless(x) for x in a.literals),
+                                          min(len(x) for x in a.literals), -len(a.literals)))
+
+
+def _char_set(av, ignore_case: bool) -> _Anchor | None:
+    """A class of plain characters (``[赚亏]``, or ``(?:赚|亏)`` as the parser rewrites it) is a set of anchors."""
+    if not av or len(av) > _MAX_BRANCH_LITERALS or any(op is not C.LITERAL for op, _ in av):
+        return None
+    chars = [chr(code) for _, code in av]
+    if ignore_case and any(ch.lower() != ch.upper() for ch in chars):
+        return None
+    return _Anchor(frozenset(chars), 0, 0)
 
 
 def _union(options: list[_Anchor | None]) -> _Anchor | None:
@@ -138,6 +160,8 @@ def _sequence(items, ignore_case: bool, state) -> _Anchor | None:
             found = _sequence(sub.data, ignore_case or bool(add_flags & C.SRE_FLAG_IGNORECASE), state)
         elif op is C.BRANCH:
             found = _union([_sequence(branch.data, ignore_case, state) for branch in av[1]])
+        elif op is C.IN:
+            found = _char_set(av, ignore_case)
         elif op in _REPEATS:
             low, high, sub = av
             if low >= 1:
@@ -222,7 +246,7 @@ def pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, 
 def _pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, int] | None] | None:
     tree = _parse(regex)
     found = _sequence(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
-    if not found or any(len(x) == 1 and x.isascii() and x.isalnum() for x in found.literals):
+    if not found or any(_useless(x) for x in found.literals):
         return None
     literals = frozenset(ascii_lower(x) for x in found.literals)
     after = found.after + _lookahead_reach(tree.data)

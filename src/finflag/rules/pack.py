@@ -11,7 +11,7 @@ the rule id, because pack authors are users too.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,7 @@ def at_least(severity: str, floor: str) -> bool:
 
 _RULE_KEYS = {
     "id", "category", "severity", "message", "explanation", "patterns", "requires",
-    "unless", "examples", "negatable", "todo_match",
+    "unless", "examples", "negatable", "todo_match", "origin",
 }
 _CATEGORY_KEYS = ("id", "label", "colour", "description")
 _CATEGORY_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -151,6 +151,10 @@ class Rule:
     #: Known misses: text the rule should match and does not yet (see :mod:`finflag.rules.testing`).
     todo_match: tuple[str, ...] = ()
     source: str = ""
+    #: The sources whose text the rule was written from (samples, guba, sms, reference ...): a rule's
+    #: ``origin:`` or the pack's ``origins:`` map. Leave-one-source-out figures (``finflag eval --loso``)
+    #: measure a source with the rules written from it left out; empty means not recorded.
+    origin: tuple[str, ...] = ()
 
 
 class MatchPlan(NamedTuple):
@@ -248,8 +252,11 @@ class RulePack:
         return self.negation_in_clause is not None and searches_in_place(self.negation_in_clause)
 
 
-def _literal_alternation(words: list[str]) -> str:
-    """One regex for a word list; an entry written ``re:...`` is taken as a regex."""
+def marker_alternation(words: list[str]) -> str:
+    """One regex for a word list; an entry written ``re:...`` is taken as a regex.
+
+    Public because marker sets are read outside rules too (:mod:`finflag.rules.voice`).
+    """
     parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in sorted(set(words), key=len, reverse=True)]
     return "|".join(f"(?:{p})" if len(parts) > 1 and "|" in p else p for p in parts)
 
@@ -271,7 +278,7 @@ def _condition(raw: Any, markers: dict[str, list[str]], where: str) -> Condition
         words = [str(w) for w in near] if isinstance(near, list) else markers.get(near)  # YAML reads 110 as a number
         if not words:
             raise RulePackError(f"{where}: unknown marker set {near!r} (known: {', '.join(sorted(markers))})")
-        return Condition(_compile(_literal_alternation(words), where), before, after, f"near {near}")
+        return Condition(_compile(marker_alternation(words), where), before, after, f"near {near}")
     if "pattern" in raw:
         return Condition(_compile(raw["pattern"], where), before, after, f"pattern {raw['pattern']}")
     raise RulePackError(f"{where}: a condition needs 'near' (marker set or list) or 'pattern'")
@@ -303,7 +310,7 @@ def _patterns(raw: Any, where: str) -> tuple[Pattern, ...]:
             if not isinstance(table, dict) or not table:
                 raise RulePackError(f"{where}: 'keywords' must be a list or a keyword: gloss mapping")
             table = {str(k): str(v or "") for k, v in table.items()}
-            out.append(_with_anchors(Pattern(_compile(_literal_alternation(list(table)), where), keywords=table)))
+            out.append(_with_anchors(Pattern(_compile(marker_alternation(list(table)), where), keywords=table)))
         elif isinstance(item, dict) and "regex" in item:
             out.append(_with_anchors(Pattern(_compile(item["regex"], where), gloss=str(item.get("gloss", "")))))
         else:
@@ -386,7 +393,18 @@ def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Categor
         examples_no_match=tuple(examples.get("no_match") or ()),
         todo_match=tuple(todo),
         source=source,
+        origin=_origin(raw.get("origin"), where),
     )
+
+
+def _origin(raw: Any, where: str) -> tuple[str, ...]:
+    """A list of source names (``origin: [guba, sms]``); a lone name is a list of one."""
+    if raw is None:
+        return ()
+    names = [raw] if isinstance(raw, str) else raw
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise RulePackError(f"{where}: 'origin' must be a list of source names (samples, guba, sms, ...)")
+    return tuple(dict.fromkeys(names))
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -425,15 +443,25 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
     categories: dict[str, Category] = dict(base.categories) if base else {}
     declared: set[str] = set()
     raw_rules: list[tuple[Any, str]] = []
+    origins: dict[str, tuple[str, ...]] = {}
     for file in _pack_files(path):
         data = _read_yaml(file)
+        raw_origins = data.get("origins") or {}
+        if not isinstance(raw_origins, dict):
+            raise RulePackError(f"{file.name}: 'origins' must map rule ids to lists of source names")
+        origins.update({str(rule_id): _origin(names, f"{file.name}: origins of {rule_id}")
+                        for rule_id, names in raw_origins.items()})
         for category in _categories(data["categories"], file.name) if "categories" in data else ():
             if category.id in declared:
                 raise RulePackError(f"{file.name}: category {category.id} is declared twice")
             declared.add(category.id)
             categories[category.id] = category
         for key, words in (data.get("markers") or {}).items():
-            markers[key] = [str(w) for w in words]
+            key = str(key)
+            if key.endswith("+"):  # `fraud_topic+: [...]` adds to the set a pack loaded before defined
+                markers[key[:-1]] = markers.get(key[:-1], []) + [str(w) for w in words]
+            else:
+                markers[key] = [str(w) for w in words]
         glossary.update({str(k): str(v) for k, v in (data.get("glossary") or {}).items()})
         if "name" in data:
             names.append(str(data["name"]))
@@ -448,6 +476,9 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
             raise RulePackError(f"{source}: rule id {rule.id} is defined twice")
         seen.add(rule.id)
         rules[rule.id] = rule
+    for rule_id, sources in origins.items():  # a map beside the rules (rules/default/origins.yaml) adds origins
+        if rule_id in rules and not rules[rule_id].origin:
+            rules[rule_id] = replace(rules[rule_id], origin=sources)
     negation = markers.get("negation")
     return RulePack(
         name="+".join(names),
@@ -455,7 +486,7 @@ def load_pack(path: Path, base: RulePack | None = None) -> RulePack:
         rules=list(rules.values()),
         markers=markers,
         glossary=glossary,
-        negation=re.compile(_literal_alternation(negation)) if negation else None,
+        negation=re.compile(marker_alternation(negation)) if negation else None,
         categories=categories,
     )
 

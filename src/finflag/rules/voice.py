@@ -1,17 +1,23 @@
 """Whose claim is it? The author's, or scam language that a warning quotes.
 
-Anti-fraud warnings, crackdown reports and explainers repeat the slogans
-they warn about (稳赚不赔, 内幕消息, 加LINE ...). Those are not the author's
-claims: such findings get ``voice: quoted`` and ``info`` severity, and do
-not raise the verdict's risk. A finding is quoted when
+Anti-fraud warnings, crackdown reports, court reports and explainers repeat
+the slogans they warn about (稳赚不赔, 内幕消息, 加LINE ...). Those are not the
+author's claims: such findings get ``voice: quoted`` and ``info`` severity,
+and do not raise the verdict's risk. A finding is quoted when
 
-- it stands inside quotation marks (“…” 「…」 『…』 ‘…’ "…") in a post that
-  speaks of fraud (a warning word anywhere in it), or
-- its sentence frames it as someone else's words (骗子 / 不法分子 / 冒充 /
-  谎称 / 声称 / 所谓 / 以…为诱饵 / 打着…旗号 ...), or
-- the whole post is a warning: warning words of at least two kinds, in at
-  least two sentences (a scam message's lone "谨防假冒" does not make it one).
+- the whole post is a warning: words of the pack's ``fraud_topic`` set, of at
+  least two kinds, in at least two sentences (a scam message's lone "谨防假冒"
+  or "我们不是骗子" does not make it one: ``fraud_disclaimer`` phrases are
+  blanked out first), or
+- its sentence frames it as someone else's words (``quote_frame``: 骗子 /
+  不法分子 / 冒充 / 谎称 / 声称 / 所谓 / 以…为诱饵 / 打着…旗号 ...), or
+- it stands inside quotation marks (“…” 「…」 『…』 ‘…’ "…") in a sentence
+  that speaks of fraud (``fraud_warning``: 切勿轻信“内幕消息”). Quotation
+  marks alone do not do it: a pitch quotes its own testimonials.
 
+The vocabulary is pack data (``markers:`` in ``rules/default/pack.yaml``),
+the same ``fraud_warning`` list the rules' vetoes use, so a user's pack can
+extend it; a pack without these sets reports every finding as the author's.
 Matching runs on the simplified-Chinese view of the text (same length as the
 original), so traditional-Chinese warnings (詐騙, 警惕) count too.
 """
@@ -21,27 +27,33 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import replace
+from functools import lru_cache
 
 from ..document import Document
 from ..normalize import to_simplified
 from .findings import Finding
+from .pack import RulePack, marker_alternation
 
 AUTHOR = "author"
 QUOTED = "quoted"
 VOICES = (AUTHOR, QUOTED)
 
-WARNING = re.compile(
-    "警惕|谨慎|骗局|诈骗|骗子|话术|冒充|反诈|切勿|谨防|防范|小心|不要轻信|勿信|别信|不要信|上当|受骗|被骗|报警|"
-    "非法荐股|非法证券|套路|陷阱|假冒|虚假宣传|嫌疑人|涉嫌|警方|公安|民警|以案说法|风险警示|投资者教育"
-)
-#: Words inside a sentence that make its claims someone else's.
-FRAME = re.compile(
-    "骗子|诈骗分子|不法分子|犯罪嫌疑人|嫌疑人|诈骗团伙|犯罪团伙|骗局|冒充|假冒|谎称|声称|宣称|鼓吹|所谓|诱导|诱骗|引诱|"
-    r"以[^。！？!?\n]{1,20}为(?:诱饵|幌子|名)|打着[^。！？!?\n]{1,15}(?:旗号|幌子)"
-)
+#: The pack's marker sets this module reads.
+WARNING_WORDS, TOPIC_WORDS, DISCLAIMERS, FRAMES = "fraud_warning", "fraud_topic", "fraud_disclaimer", "quote_frame"
+
 _QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"'}
 _QUOTED = re.compile("|".join(f"{re.escape(a)}[^{re.escape(b)}\n]{{1,80}}{re.escape(b)}" for a, b in _QUOTES.items()))
 _SENTENCE_END = re.compile("[。！？!?；;\n]")
+
+
+@lru_cache(maxsize=32)
+def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile(marker_alternation(list(words))) if words else None
+
+
+def _markers(pack: RulePack, name: str) -> re.Pattern[str] | None:
+    """One marker set of the pack as a regex (None when the pack has no such set)."""
+    return _compiled(tuple(pack.markers.get(name) or ()))
 
 
 def _sentences_with(pattern: re.Pattern[str], text: str) -> tuple[set[str], set[int]]:
@@ -54,28 +66,45 @@ def _sentences_with(pattern: re.Pattern[str], text: str) -> tuple[set[str], set[
     return words, sentences
 
 
-def is_warning(text: str) -> bool:
-    """The post as a whole warns about fraud (see the module docstring)."""
-    words, sentences = _sentences_with(WARNING, text)
+def _without_disclaimers(text: str, pack: RulePack) -> str:
+    """``text`` with a scam's reassurances about fraud blanked out (same length, so offsets hold)."""
+    disclaimers = _markers(pack, DISCLAIMERS)
+    if disclaimers is None:
+        return text
+    return disclaimers.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _is_warning(text: str, pack: RulePack) -> bool:
+    topic = _markers(pack, TOPIC_WORDS)
+    if topic is None:
+        return False
+    words, sentences = _sentences_with(topic, text)
     return len(words) >= 2 and len(sentences) >= 2
 
 
-def assign_voice(doc: Document, findings: list[Finding]) -> list[Finding]:
+def is_warning(text: str, pack: RulePack) -> bool:
+    """The post as a whole warns about fraud (see the module docstring)."""
+    return _is_warning(_without_disclaimers(to_simplified(text), pack), pack)
+
+
+def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
     """The findings with ``voice`` set; quoted ones drop to ``info`` severity."""
     if not findings:
         return findings
-    text = to_simplified(doc.text)
-    if WARNING.search(text) is None and FRAME.search(text) is None:
+    warning, frame, topic = _markers(pack, WARNING_WORDS), _markers(pack, FRAMES), _markers(pack, TOPIC_WORDS)
+    text = _without_disclaimers(to_simplified(doc.text), pack)
+    if all(words is None or words.search(text) is None for words in (warning, frame, topic)):
         return findings  # a post with no word about fraud or others' words quotes no slogans
-    whole_post = is_warning(text)
+    whole_post = _is_warning(text, pack)
     quoted_spans = [m.span() for m in _QUOTED.finditer(text)]
     out = []
     for f in findings:
+        offset = max(f.context_start, 0)
+        sentence = text[offset:offset + len(f.context)] if f.context_start >= 0 else f.context
         inside_quotes = any(a < f.start and f.end < b for a, b in quoted_spans)
-        sentence = text[f.context_start:f.context_start + len(f.context)] if f.context_start >= 0 else f.context
-        framed = any(not (f.start - max(f.context_start, 0) <= m.start() < f.end - max(f.context_start, 0))
-                     for m in FRAME.finditer(sentence))
-        if whole_post or inside_quotes or framed:
+        framed = frame is not None and any(
+            not (f.start - offset <= m.start() < f.end - offset) for m in frame.finditer(sentence))
+        if whole_post or framed or (inside_quotes and warning is not None and warning.search(sentence)):
             out.append(replace(f, voice=QUOTED, severity="info"))
         else:
             out.append(f)
