@@ -28,7 +28,7 @@ LAYERS = [
     ("finflag.summary",),
     ("finflag.result",),
     ("finflag.pipeline",),
-    ("finflag.reportdir",),
+    ("finflag.reportdir", "finflag.reviewstore"),
     ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training"),
     ("finflag.output",),
     ("finflag.cli",),
