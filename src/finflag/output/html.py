@@ -78,18 +78,25 @@ def summary_pieces(summary: Summary) -> list[dict[str, Any]]:
     return pieces + [{"text": text[at:]}]
 
 
-def post_page(result: dict[str, Any], decisions: Decisions, previous: str | None = None,
-              following: str | None = None) -> str:
+def post_context(result: dict[str, Any], decisions: Decisions, previous: str | None = None,
+                 following: str | None = None) -> dict[str, Any]:
+    """What post.html.j2 needs; previous / following are links as given (the review app's are URLs)."""
     summary = Summary.from_dict(result["summary"]) if result.get("summary") else None
     rules: dict[str, dict[str, Any]] = {}
     for f in result["findings"]:
         rules.setdefault(f["rule_id"], f)  # "why it matters" once per rule, not on every row
-    return environment().get_template("post.html.j2").render(
+    return dict(
         title=result["path"], up="../", result=result, verdict=result["verdict"], findings=result["findings"],
         pieces=highlight(result.get("text", ""), result["findings"]), summary=summary,
         summary_pieces=summary_pieces(summary) if summary else [], rules=list(rules.values()), colour=colour,
         state=lambda f: decisions.state(f["id"]), note=lambda f: decisions.get(f["id"]).get("note", ""),
-        previous=previous and "../" + previous, following=following and "../" + following)
+        previous=previous, following=following)
+
+
+def post_page(result: dict[str, Any], decisions: Decisions, previous: str | None = None,
+              following: str | None = None) -> str:
+    return environment().get_template("post.html.j2").render(
+        **post_context(result, decisions, previous and "../" + previous, following and "../" + following))
 
 
 def _row(r: dict[str, Any], decisions: Decisions) -> dict[str, Any]:
