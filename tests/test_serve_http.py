@@ -90,11 +90,11 @@ def test_filters_search_and_sorting(client, report):
     assert set(links(client.get("/", params={"q": "LINE"}).text)) >= {"taiwan-line-scam.txt"}
     assert set(links(client.get("/", params={"q": "老张"}).text)) == {"vip-tip-guaranteed.txt"}  # original text
     assert set(links(client.get("/", params={"q": "lao zhang"}).text)) == {"vip-tip-guaranteed.txt"}  # summary
-    # Filters combine on one finding: an error-level trade call, not an error and a trade call apart.
-    errors = having(report, severity="error", category="trade_call")
-    assert set(links(client.get("/", params={"severity": "error", "category": "trade_call"}).text)) == errors
-    apart = having(report, category="trade_call") & having(report, severity="error")
-    assert errors and errors < apart, "a control: some post has both, but on different findings"
+    # Filters combine on one finding: a warning-level guaranteed return, not a warning and a guarantee apart.
+    both = having(report, severity="warning", category="guaranteed_return")
+    assert set(links(client.get("/", params={"severity": "warning", "category": "guaranteed_return"}).text)) == both
+    apart = having(report, category="guaranteed_return") & having(report, severity="warning")
+    assert both and both < apart, "a control: some post has both, but on different findings"
     assert set(links(client.get("/", params={"category": "trade_call"}).text)) == having(report, category="trade_call")
     # The anti-fraud warning repeats the scammers' slogans: quoted, not the author's own claims.
     assert set(links(client.get("/", params={"voice": "quoted"}).text)) == {"police-warning.txt"}
