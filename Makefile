@@ -50,6 +50,7 @@ bench: $(TESTS)
 	$(BIN)/python benchmarks/rules_speed.py
 	$(BIN)/python benchmarks/summary_speed.py
 	$(BIN)/python benchmarks/batch_speed.py
+	$(BIN)/python benchmarks/serve_speed.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis

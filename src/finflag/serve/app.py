@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -57,6 +58,14 @@ def post_url(post: Post) -> str:
     return "/post/" + quote(post.name)
 
 
+def row_cells(post: Post) -> Markup:
+    """The post's index row (but its progress), rendered once per version of its result file:
+    10,000 rows re-rendered on every request would cost a second."""
+    if post.cells is None:
+        post.cells = environment().get_template("app_row.html.j2").render(p=post, url=post_url(post))
+    return Markup(post.cells)
+
+
 def _headers(filters: Filters) -> list[dict[str, str]]:
     """Column headings with links that sort by them (a second click reverses)."""
     base = {k: v for k, v in (("q", filters.q), ("category", filters.category), ("severity", filters.severity),
@@ -83,8 +92,10 @@ def index(request: Request) -> HTMLResponse:
     rows, total = request.app.state.corpus.rows(filters, decisions)
     categories = list(category_colours())
     categories += sorted({c for r in rows for c in r.post.categories} - set(categories))
+    shown = [(row_cells(r.post), None if r.post.error else f"{r.decided}/{len(r.post.ids)}" if r.post.ids else "")
+             for r in rows]
     return render("app_index.html.j2", title=f"finflag review: {request.app.state.folder.name}", home="/",
-                  rows=rows, total=total, filters=filters, headers=_headers(filters), post_url=post_url,
+                  rows=shown, total=total, filters=filters, headers=_headers(filters),
                   decided=sum(r.decided for r in rows), findings=sum(len(r.post.ids) for r in rows),
                   categories=categories, severities=list(reversed(SEVERITIES)), review_states=REVIEW_STATES,
                   voices=VOICES)
@@ -137,7 +148,10 @@ async def decide(request: Request) -> Response:
         return _bad("malformed form data: a note action needs a note")
     if note is not None and len(note) > MAX_NOTE:
         return _bad(f"a note is at most {MAX_NOTE} characters")
-    current, _ = await run_in_threadpool(_post, request)
+    try:
+        current = await run_in_threadpool(request.app.state.corpus.find, request.path_params["name"])
+    except KeyError:
+        return _bad("no such post in this report", 404)
     finding = next((f for f in current.result["findings"] if f["id"] == finding_id), None)
     if finding is None:
         return _bad("no such finding in this post", 404)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..output.html import RISK_ORDER
-from ..reportdir import read_result, result_files
+from ..reportdir import INPUTS, read_result, result_files
 from ..reviewstore import Decisions
 from ..rules.pack import SEVERITIES
 
@@ -43,12 +43,16 @@ class Post:
     failed_checks: list[str] = field(default_factory=list)
     counts: str = ""
     haystack: str = ""
+    risk_key: tuple = ()
+    #: The post's index row as rendered HTML (without its review progress), made once per version of the file.
+    cells: str | None = None
 
     @classmethod
     def of(cls, name: str, result: dict[str, Any]) -> "Post":
         post = cls(name, result)
         if "error" in result:
             post.haystack = str(result.get("path", "")).casefold()
+            post.risk_key = (1, 0, 0, post.path)  # unreadable inputs last
             return post
         findings = result.get("findings", [])
         post.ids = [f["id"] for f in findings]
@@ -59,6 +63,9 @@ class Post:
                               if c.get("status") == "fail"]
         post.haystack = "\n".join([result["path"], result.get("text", ""), result.get("summary", {}).get("text", "")]
                                   + [f"{f['quote']} {f['gloss']} {f['message']}" for f in findings]).casefold()
+        # Riskiest first, then most findings, then path (as the HTML report).
+        verdict = result["verdict"]
+        post.risk_key = (0, RISK_ORDER.get(verdict["risk"], 4), -verdict["findings"], post.path)
         return post
 
     @property
@@ -68,13 +75,6 @@ class Post:
     @property
     def error(self) -> str | None:
         return self.result.get("error")
-
-    def risk_key(self) -> tuple:
-        """Riskiest first, then most findings, then path; unreadable inputs last (as the HTML report)."""
-        if self.error:
-            return (1, 0, 0, self.path)
-        verdict = self.result["verdict"]
-        return (0, RISK_ORDER.get(verdict["risk"], 4), -verdict["findings"], self.path)
 
 
 class BadQuery(ValueError):
@@ -137,7 +137,9 @@ class Corpus:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
-        self._cache: dict[Path, tuple[tuple[int, int, int], Post]] = {}
+        self._cache: dict[str, tuple[tuple[int, int, int], Post]] = {}
+        self._files: dict[str, str] = {}  # post name -> result file, as of the last full read
+        self._inputs: tuple[tuple[int, int, int] | None, list[str]] = (None, [])
         self._lock = threading.Lock()  # pages are rendered in a thread pool
 
     def posts(self) -> list[Post]:
@@ -145,30 +147,60 @@ class Corpus:
         with self._lock:
             return self._read()
 
+    def _result_files(self) -> list[str]:
+        """The result files in input order, listed again only when a batch replaces inputs.json."""
+        try:
+            st = os.stat(self.folder / INPUTS)
+            key: tuple[int, int, int] | None = (st.st_ino, st.st_size, st.st_mtime_ns)
+        except OSError:
+            key = None  # no input list: whatever results/ holds, listed each time
+        if key is None or key != self._inputs[0]:
+            self._inputs = (key, [str(f) for f in result_files(self.folder)])
+        return self._inputs[1]
+
     def _read(self) -> list[Post]:
         posts, seen = [], set()
-        for file in result_files(self.folder):
-            try:
-                st = os.stat(file)
-            except OSError:  # not written yet by a running batch
-                continue
-            key = (st.st_ino, st.st_size, st.st_mtime_ns)
-            cached = self._cache.get(file)
-            if cached is None or cached[0] != key:
-                result = read_result(file)
-                if result is None or "path" not in result:
-                    continue
-                cached = (key, Post.of(file.name.removesuffix(".json"), result))
-                self._cache[file] = cached
-            posts.append(cached[1])
-            seen.add(file)
+        for file in self._result_files():
+            post = self._load(file)
+            if post is not None:
+                posts.append(post)
+                seen.add(file)
         for gone in set(self._cache) - seen:
             del self._cache[gone]
+        self._files = {self._cache[f][1].name: f for f in seen}
         return posts
+
+    def _load(self, file: str) -> Post | None:
+        """The post stored in ``file`` now: from the cache unless the file was replaced; None if absent or bad."""
+        try:
+            st = os.stat(file)
+        except OSError:  # not written yet by a running batch
+            return None
+        key = (st.st_ino, st.st_size, st.st_mtime_ns)
+        cached = self._cache.get(file)
+        if cached is None or cached[0] != key:
+            result = read_result(Path(file))
+            if result is None or "path" not in result:
+                self._cache.pop(file, None)
+                return None
+            cached = (key, Post.of(os.path.basename(file).removesuffix(".json"), result))
+            self._cache[file] = cached
+        return cached[1]
+
+    def find(self, name: str) -> Post:
+        """One post by name, reading only its file when it is known (a decision must not scan 10,000 files)."""
+        with self._lock:
+            file = self._files.get(name)
+            post = self._load(file) if file is not None else None
+            if post is None:
+                post = next((p for p in self._read() if p.name == name), None)
+        if post is None or post.error:
+            raise KeyError(name)
+        return post
 
     def post(self, name: str) -> tuple[Post, list[Post]]:
         """The post with this name and the posts in index order (for previous / next); KeyError if none."""
-        posts = sorted((p for p in self.posts() if not p.error), key=Post.risk_key)
+        posts = sorted((p for p in self.posts() if not p.error), key=lambda p: p.risk_key)
         for post in posts:
             if post.name == name:
                 return post, posts
@@ -177,22 +209,23 @@ class Corpus:
     def rows(self, filters: Filters, decisions: Decisions) -> tuple[list[Row], int]:
         """The index rows the filters keep, in their order; and how many posts there are in all."""
         posts = self.posts()
+        data = decisions.data
         rows = []
         for post in posts:
             if post.error:
                 if not filters.active:
                     rows.append(Row(post, 0))
                 continue
-            decided = sum(decisions.state(i) != "unreviewed" for i in post.ids)
+            decided = sum(1 for i in post.ids if "decision" in data.get(i, ())) if data else 0
             if filters.keeps(post, decisions, decided):
                 rows.append(Row(post, decided))
         sort = filters.sort.lstrip("-")
         keys = {
-            "risk": lambda r: r.post.risk_key(),
+            "risk": lambda r: r.post.risk_key,
             "path": lambda r: r.post.path,
-            "findings": lambda r: (-len(r.post.ids), r.post.risk_key()),
-            "review": lambda r: (r.decided / len(r.post.ids) if r.post.ids else 2.0, r.post.risk_key()),
-            "checks": lambda r: (-len(r.post.failed_checks), r.post.risk_key()),
+            "findings": lambda r: (-len(r.post.ids), r.post.risk_key),
+            "review": lambda r: (r.decided / len(r.post.ids) if r.post.ids else 2.0, r.post.risk_key),
+            "checks": lambda r: (-len(r.post.failed_checks), r.post.risk_key),
         }
         rows.sort(key=keys[sort], reverse=filters.sort.startswith("-"))
         return rows, len(posts)
