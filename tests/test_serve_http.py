@@ -23,7 +23,7 @@ from finflag.reportdir import INPUTS, read_inputs, result_files, result_name, wr
 from finflag.reviewstore import Decisions  # noqa: E402
 from finflag.serve.app import create_app  # noqa: E402
 
-from .servekit import build_report  # noqa: E402
+from .servekit import SUMMARY, build_report  # noqa: E402
 
 BASE = "http://127.0.0.1:8470"
 HEADERS = {"X-Finflag-Review": "1"}
@@ -115,7 +115,9 @@ def test_post_page_shows_text_with_findings_in_place_summary_checks_and_review_k
     marks = re.findall(r'<mark class="hl"[^>]*data-start="(\d+)" data-end="(\d+)"[^>]*>([^<]*)</mark>', page.text)
     assert marks and all(stored["text"][int(a):int(b)] == unescape(t) for a, b, t in marks)
     assert finding_ids(page.text) == [f["id"] for f in stored["findings"]]
-    assert '<mark class="failed" title="failed check: unsupported_number">37</mark>' in page.text
+    start = SUMMARY.index("37%")
+    assert f'<mark class="failed" title="failed check: unsupported_number" id="summary-{start}">37</mark>' in page.text
+    assert f'<a class="item" href="#summary-{start}">37</a></li>' in page.text  # the failed check links to it
     assert "<kbd>c</kbd> confirm" in page.text and 'id="review-config"' in page.text
     assert re.search(r'<a id="(previous|next)" href="/post/', page.text)
 

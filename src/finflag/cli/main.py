@@ -44,6 +44,7 @@ EXAMPLES = (
     "finflag flag saved_posts/ --format jsonl > results.jsonl",
     "finflag summarize post.txt --format json",
     "finflag analyze saved_posts/ --out report/ && finflag report report/",
+    "finflag serve report/",
     "finflag model info",
     "finflag rules list",
     "finflag eval samples/labels.yaml",

@@ -65,7 +65,8 @@ def highlight(text: str, findings: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def summary_pieces(summary: Summary) -> list[dict[str, Any]]:
-    """The summary text cut around what failed checks name (a number or a name not in the source)."""
+    """The summary text cut around what failed checks name (a number or a name not in the source);
+    each marked piece keeps its offset, the target of the check's link to it."""
     text = summary.text
     spans = sorted({(int(i["start"]), int(i["end"]), c.check) for c in summary.checks if c.status == "fail"
                     for i in c.items if "start" in i and 0 <= int(i["start"]) < int(i["end"]) <= len(text)})
@@ -73,7 +74,7 @@ def summary_pieces(summary: Summary) -> list[dict[str, Any]]:
     for start, end, check in spans:
         if start < at:
             continue
-        pieces += [{"text": text[at:start]}, {"text": text[start:end], "failed": check}]
+        pieces += [{"text": text[at:start]}, {"text": text[start:end], "failed": check, "start": start}]
         at = end
     return pieces + [{"text": text[at:]}]
 
