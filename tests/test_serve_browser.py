@@ -41,10 +41,17 @@ def served(tmp_path_factory):
     proc = subprocess.Popen([sys.executable, "-m", "finflag.cli", "serve", str(report), "--port", "0"],
                             stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.append(proc.stderr.readline()), daemon=True)
+
+    def read_until_address() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+            if " at http://" in line:
+                return
+
+    reader = threading.Thread(target=read_until_address, daemon=True)
     reader.start()
     reader.join(60)
-    match = re.search(r"at (http://127\.0\.0\.1:\d+/)", lines[0] if lines else "")
+    match = re.search(r"at (http://127\.0\.0\.1:\d+/)", lines[-1] if lines else "")
     if match is None:
         proc.kill()
         pytest.fail(f"finflag serve did not start: {lines!r}")

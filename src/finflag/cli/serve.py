@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from pathlib import Path
 
 import click
@@ -51,7 +52,7 @@ def serve_command(report_dir: Path, port: int, host: str | None) -> None:
     try:
         import uvicorn
 
-        from ..serve.app import create_app
+        from ..serve.app import create_app, warm
     except ImportError as error:
         raise CommandError(f"finflag serve needs the serve extra ({error.name} is missing): "
                            "pip install 'finflag[serve]'") from None
@@ -61,6 +62,10 @@ def serve_command(report_dir: Path, port: int, host: str | None) -> None:
                    "decisions (there is no login)", err=True)
     app = create_app(report_dir.resolve(), allowed_hosts(host))
     sock = listen(host, port)
+    started = time.perf_counter()
+    posts = warm(app)
+    click.echo(f"finflag: {posts} posts read in {time.perf_counter() - started:.1f} s", err=True)
+    # The address comes last, once the app is ready: scripts and tests wait for this line.
     shown = f"[{host}]" if ":" in host else host
     click.echo(f"finflag: reviewing {report_dir} at http://{shown}:{sock.getsockname()[1]}/ (Ctrl-C to stop)",
                err=True)

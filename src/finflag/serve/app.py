@@ -184,6 +184,15 @@ async def http_error(request: Request, error: Exception) -> Response:
     return render("app_error.html.j2", status, title=f"finflag: {status}", home="/", status=status, detail=detail)
 
 
+def warm(app: Starlette) -> int:
+    """Read every result and render every index row now, so that the first page is as fast as the next ones;
+    returns the number of posts."""
+    posts = app.state.corpus.posts()
+    for post in posts:
+        row_cells(post)
+    return len(posts)
+
+
 def create_app(folder: Path, allowed_hosts: Sequence[str] = LOOPBACK_HOSTS) -> Starlette:
     """The app for one report folder; ``allowed_hosts`` are the Host names it answers ("*": any)."""
     app = Starlette(routes=ROUTES, exception_handlers={HTTPException: http_error, Exception: http_error},
