@@ -119,10 +119,14 @@ def _row(r: dict[str, Any], decisions: Decisions) -> dict[str, Any]:
     }
 
 
+def order_key(r: dict[str, Any]) -> tuple:
+    """Riskiest first, then most findings, then path; unreadable inputs last (the index order, here and in the app)."""
+    return (1, 0, 0, r["path"]) if "error" in r else \
+        (0, RISK_ORDER.get(r["verdict"]["risk"], 4), -r["verdict"]["findings"], r["path"])
+
+
 def ordered(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Riskiest first, then most findings, then path; unreadable inputs last."""
-    return sorted(results, key=lambda r: (1, 0, 0, r["path"]) if "error" in r else
-                  (0, RISK_ORDER.get(r["verdict"]["risk"], 4), -r["verdict"]["findings"], r["path"]))
+    return sorted(results, key=order_key)
 
 
 def _run_info(results: list[dict[str, Any]]) -> dict[str, str]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..output.html import RISK_ORDER
+from ..output.html import order_key
 from ..reportdir import INPUTS, read_result, result_files
 from ..reviewstore import Decisions
 from ..rules.pack import SEVERITIES
@@ -43,16 +43,15 @@ class Post:
     failed_checks: list[str] = field(default_factory=list)
     counts: str = ""
     haystack: str = ""
-    risk_key: tuple = ()
+    risk_key: tuple = ()  # the HTML report's index order: riskiest first
     #: The post's index row as rendered HTML (without its review progress), made once per version of the file.
     cells: str | None = None
 
     @classmethod
     def of(cls, name: str, result: dict[str, Any]) -> "Post":
-        post = cls(name, result)
+        post = cls(name, result, risk_key=order_key(result))
         if "error" in result:
-            post.haystack = str(result.get("path", "")).casefold()
-            post.risk_key = (1, 0, 0, post.path)  # unreadable inputs last
+            post.haystack = str(result["path"]).casefold()
             return post
         findings = result.get("findings", [])
         post.ids = [f["id"] for f in findings]
@@ -63,9 +62,6 @@ class Post:
                               if c.get("status") == "fail"]
         post.haystack = "\n".join([result["path"], result.get("text", ""), result.get("summary", {}).get("text", "")]
                                   + [f"{f['quote']} {f['gloss']} {f['message']}" for f in findings]).casefold()
-        # Riskiest first, then most findings, then path (as the HTML report).
-        verdict = result["verdict"]
-        post.risk_key = (0, RISK_ORDER.get(verdict["risk"], 4), -verdict["findings"], post.path)
         return post
 
     @property
