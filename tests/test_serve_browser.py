@@ -82,6 +82,7 @@ def badges(page) -> list[str]:
 
 def test_a_keyboard_review_session_is_saved_and_seen_by_a_second_session(served, browser):
     expect = sync_api.expect
+    expect.set_options(timeout=20_000)  # a loaded CI machine; each wait still ends as soon as the page is right
     base, report = served
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 1300, "height": 900})
