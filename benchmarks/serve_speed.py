@@ -17,14 +17,16 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
 from batch_speed import make_posts  # noqa: E402
+
+from tests.servekit import serving  # noqa: E402  (`finflag serve` in a subprocess, as the browser test runs it)
 
 INDEX_TARGET, DECISION_TARGET = 1.0, 0.100
 
@@ -127,22 +129,8 @@ def main() -> None:
     # Over HTTP to a real `finflag serve` (uvicorn): what a keypress in the browser waits for.
     import httpx
 
-    proc = subprocess.Popen([sys.executable, "-m", "finflag.cli", "serve", str(out), "--port", "0"],
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        banner: list[str] = []
-
-        def read_until_address() -> None:
-            for text in proc.stderr:
-                banner.append(text)
-                if " at http://" in text:
-                    return
-
-        reader = threading.Thread(target=read_until_address, daemon=True)
-        reader.start()
-        reader.join(120)
+    with serving(out) as (base, banner):
         print(banner[0].strip())  # how long `finflag serve` took to read the folder before listening
-        base = re.search(r"(http://127\.0\.0\.1:\d+/)", banner[-1]).group(1)
         with httpx.Client(base_url=base, timeout=30) as http:
             line("index over HTTP, first request", timed(lambda: http.get("/"), 1)[0], INDEX_TARGET)
             line("index over HTTP, median of 5", timed(lambda: http.get("/"), 5)[0], INDEX_TARGET)
@@ -157,9 +145,6 @@ def main() -> None:
             line(f"decision round trip over HTTP, median of {len(times)}", statistics.median(times), DECISION_TARGET)
             line("decision round trip over HTTP, 95th percentile", times[int(len(times) * 0.95) - 1],
                  DECISION_TARGET)
-    finally:
-        proc.terminate()
-        proc.wait(30)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,14 @@ the app has a failed summary check to show.
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -51,3 +58,30 @@ def build_report(root: Path) -> Path:
             write_atomic(file, json.dumps(result, ensure_ascii=False))
     rebuild_outputs(out)
     return out
+
+
+@contextmanager
+def serving(report: Path, wait: float = 120) -> Iterator[tuple[str, list[str]]]:
+    """`finflag serve REPORT --port 0` in a subprocess, as a reviewer starts it: its base URL and the lines it
+    printed up to its address (printed once it is ready); stopped on leaving."""
+    proc = subprocess.Popen([sys.executable, "-m", "finflag.cli", "serve", str(report), "--port", "0"],
+                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    lines: list[str] = []
+
+    def read_until_address() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+            if " at http://" in line:
+                return
+
+    reader = threading.Thread(target=read_until_address, daemon=True)
+    reader.start()
+    reader.join(wait)
+    try:
+        match = re.search(r" at (http://127\.0\.0\.1:\d+/)", lines[-1] if lines else "")
+        if match is None:
+            raise RuntimeError(f"finflag serve did not start: {lines!r}")
+        yield match.group(1), lines
+    finally:
+        proc.terminate()
+        proc.wait(30)

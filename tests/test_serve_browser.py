@@ -10,19 +10,15 @@ downloads one.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 
 from finflag.reviewstore import Decisions
 
-from .servekit import build_report
+from .servekit import build_report, serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -38,26 +34,8 @@ pytest.importorskip("starlette", reason="the serve extra is not installed: pip i
 def served(tmp_path_factory):
     """`finflag serve` on a free port in a subprocess, as a reviewer starts it: (base URL, report folder)."""
     report = build_report(tmp_path_factory.mktemp("serve"))
-    proc = subprocess.Popen([sys.executable, "-m", "finflag.cli", "serve", str(report), "--port", "0"],
-                            stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    lines: list[str] = []
-
-    def read_until_address() -> None:
-        for line in proc.stderr:
-            lines.append(line)
-            if " at http://" in line:
-                return
-
-    reader = threading.Thread(target=read_until_address, daemon=True)
-    reader.start()
-    reader.join(60)
-    match = re.search(r"at (http://127\.0\.0\.1:\d+/)", lines[-1] if lines else "")
-    if match is None:
-        proc.kill()
-        pytest.fail(f"finflag serve did not start: {lines!r}")
-    yield match.group(1), report
-    proc.terminate()
-    proc.wait(30)
+    with serving(report) as (base, _):
+        yield base, report
 
 
 @pytest.fixture(scope="module")
