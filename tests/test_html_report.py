@@ -75,4 +75,7 @@ def test_a_name_that_failed_its_check_is_marked_in_the_summary(tmp_path):
                               "items": [{"text": "Vanguard", "start": 0, "end": 8}], "repaired": []}]}
     file.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
     page = render(out)["b-low"]
-    assert '<mark class="failed" title="failed check: unsupported_name">Vanguard</mark> says the stock' in page
+    assert re.search(r'<mark class="failed" title="failed check: unsupported_name" id="summary-(\d+)">Vanguard</mark> '
+                     r'says the stock', page)
+    target = re.search(r'id="summary-(\d+)">Vanguard', page).group(1)
+    assert f'<a class="item" href="#summary-{target}">Vanguard</a></li>' in page  # the check links to it

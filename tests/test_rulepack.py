@@ -270,7 +270,7 @@ def test_html_report_colours_categories_from_the_default_pack(tmp_path):
     doc = Document("call.txt", "名额有限，马上上车！今天的行情就讲到这里，祝大家周末愉快。\n" + IMPERSONATION_POST)
     result = dict(flag_document(doc, pack).to_dict(), text=doc.text)
     assert list(result["verdict"]["by_category"].items()) == [("urgency", 2), ("impersonation", 1)]
-    site = render_report(Report(tmp_path, [result], Decisions(tmp_path / "review.json", {})))
+    site = render_report(Report(tmp_path, [result], Decisions(tmp_path, {})))
     post = next(page for name, page in site.items() if name.startswith("posts/"))
     assert 'style="background:#c5cae9" data-finding=' in post  # impersonation, declared in pack.yaml
     assert 'style="background:#ffb3a1" data-finding=' in post  # urgency

@@ -6,28 +6,28 @@ Layout of ``REPORT_DIR`` (every JSON file carries ``"schema": 1``)::
     results.jsonl         every result, one per line, in input order (without "text")
     index.json            per input: path, result file, risk, counts per category, failed summary checks, error
     inputs.json           {"schema": 1, "inputs": [paths]}: the last run's inputs, in order
-    review.json           {"schema": 1, "decisions": {finding id: decision}} (written by ``finflag review``)
+    review.db             reviewers' decisions, SQLite (:mod:`finflag.reviewstore`; ``review.json`` of 0.1 imported once)
     html/                 the HTML report (``finflag report --format html``)
 
 Every file is written atomically (temporary file + rename), so a reader (a
 report being rendered, a second review) sees the old version or the new,
 never half of one, and a killed run loses nothing it had finished. Batch
-runs, reports and review all reach the folder through this module alone.
+runs, reports and review all reach the folder through this module (decisions
+through :mod:`finflag.reviewstore`, which it re-exports).
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from .reviewstore import Decisions as Decisions  # re-exported: reports read decisions with the results
 
 #: Version of the report folder's own files (index, inputs, review).
 FOLDER_SCHEMA = 1
@@ -35,7 +35,6 @@ RESULTS = "results"
 INDEX = "index.json"
 INPUTS = "inputs.json"
 RESULTS_JSONL = "results.jsonl"
-REVIEW_FILE = "review.json"
 
 
 def _umask() -> int:
@@ -104,13 +103,17 @@ def read_result(file: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def load_results(out_dir: Path) -> list[dict[str, Any]]:
-    """Stored results in input order (those of the last run's input list)."""
+def result_files(out_dir: Path) -> list[Path]:
+    """The result files of the last run's inputs, in input order (they may not all exist yet)."""
     results_dir = out_dir / RESULTS
     order = read_inputs(out_dir)
-    files = [results_dir / result_name(p) for p in order] if order else sorted(results_dir.glob("*.json"))
+    return [results_dir / result_name(p) for p in order] if order else sorted(results_dir.glob("*.json"))
+
+
+def load_results(out_dir: Path) -> list[dict[str, Any]]:
+    """Stored results in input order (those of the last run's input list)."""
     results = []
-    for file in files:
+    for file in result_files(out_dir):
         data = read_result(file)
         if data is not None:
             data["_file"] = f"{RESULTS}/{file.name}"
@@ -139,63 +142,6 @@ def rebuild_outputs(out_dir: Path) -> list[dict[str, Any]]:
     write_atomic(out_dir / INDEX, json.dumps({"schema": FOLDER_SCHEMA, "inputs": len(index), "failed": failed,
                                               "results": index}, ensure_ascii=False, indent=1))
     return results
-
-
-class Decisions:
-    """Reviewers' decisions, keyed by the stable finding id and saved the moment they are made.
-
-    A finding id is a hash of the input's content, the rule and the offsets: the
-    same text flagged by the same rule in a later run has the same id, so
-    decisions survive re-running a batch; a finding whose text changed is new.
-    """
-
-    def __init__(self, path: Path, data: dict[str, dict[str, Any]]) -> None:
-        self.path = path
-        self.data = data
-
-    @classmethod
-    def load(cls, out_dir: Path) -> "Decisions":
-        path = Path(out_dir) / REVIEW_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8")).get("decisions", {})
-        except (OSError, ValueError, AttributeError):
-            data = {}
-        return cls(path, data)
-
-    def get(self, finding_id: str) -> dict[str, Any]:
-        return self.data.get(finding_id, {})
-
-    def state(self, finding_id: str) -> str:
-        """confirmed, dismissed or unreviewed."""
-        return self.get(finding_id).get("decision", "unreviewed")
-
-    def set(self, finding: dict[str, Any], path: str, decision: str | None = None, note: str | None = None) -> None:
-        entry = dict(self.data.get(finding["id"], {}))
-        if decision:
-            entry["decision"] = decision
-        if note is not None:
-            entry["note"] = note
-        entry.update(path=path, rule_id=finding["rule_id"], category=finding["category"], quote=finding["quote"],
-                     line=finding["line"], at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-        self.data[finding["id"]] = entry
-        self.save()
-
-    def clear(self, finding_id: str) -> None:
-        self.data.pop(finding_id, None)
-        self.save()
-
-    def save(self) -> None:
-        write_atomic(self.path, json.dumps({"schema": FOLDER_SCHEMA, "decisions": self.data}, ensure_ascii=False,
-                                           indent=1))
-
-    def to_csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["finding_id", "decision", "note", "path", "line", "category", "rule_id", "quote", "at"])
-        for fid, d in sorted(self.data.items(), key=lambda kv: (kv[1].get("path", ""), kv[1].get("line", 0))):
-            writer.writerow([fid, d.get("decision", ""), d.get("note", ""), d.get("path", ""), d.get("line", ""),
-                             d.get("category", ""), d.get("rule_id", ""), d.get("quote", ""), d.get("at", "")])
-        return buffer.getvalue()
 
 
 @dataclass

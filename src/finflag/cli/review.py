@@ -1,7 +1,8 @@
 """``finflag review``: the terminal walk-through, one key per decision, saved the moment it is made.
 
-Decisions are stored by :class:`finflag.reportdir.Decisions` (``review.json``,
-keyed by the stable finding id).
+Decisions are stored by :class:`finflag.reviewstore.Decisions` (``review.db``,
+SQLite, keyed by the stable finding id): the same store ``finflag serve`` writes,
+so a browser tab and this walk-through can run at once and lose nothing.
 """
 
 from __future__ import annotations
@@ -86,7 +87,9 @@ def walk(out_dir: Path, results: list[dict[str, Any]], include_reviewed: bool = 
             break
         else:
             click.echo(f"  unknown key {key!r}; {KEYS}")
-    # Outcomes, not key presses: a decision changed twice counts once, as it stands.
+    # Outcomes, not key presses: a decision changed twice counts once, as it stands
+    # (read again: a browser tab on `finflag serve` may have decided some meanwhile).
+    decisions.refresh()
     states = [decisions.get(f["id"]) for _, f in queue]
     counts = {"confirmed": sum(s.get("decision") == "confirmed" for s in states),
               "dismissed": sum(s.get("decision") == "dismissed" for s in states),

@@ -59,7 +59,8 @@ def highlight(text: str, findings: list[dict[str, Any]]) -> list[dict[str, Any]]
 
 
 def summary_pieces(summary: Summary) -> list[dict[str, Any]]:
-    """The summary text cut around what failed checks name (a number or a name not in the source)."""
+    """The summary text cut around what failed checks name (a number or a name not in the source);
+    each marked piece keeps its offset, the target of the check's link to it."""
     text = summary.text
     spans = sorted({(int(i["start"]), int(i["end"]), c.check) for c in summary.checks if c.status == "fail"
                     for i in c.items if "start" in i and 0 <= int(i["start"]) < int(i["end"]) <= len(text)})
@@ -67,23 +68,30 @@ def summary_pieces(summary: Summary) -> list[dict[str, Any]]:
     for start, end, check in spans:
         if start < at:
             continue
-        pieces += [{"text": text[at:start]}, {"text": text[start:end], "failed": check}]
+        pieces += [{"text": text[at:start]}, {"text": text[start:end], "failed": check, "start": start}]
         at = end
     return pieces + [{"text": text[at:]}]
 
 
-def post_page(result: dict[str, Any], decisions: Decisions, previous: str | None = None,
-              following: str | None = None) -> str:
+def post_context(result: dict[str, Any], decisions: Decisions, previous: str | None = None,
+                 following: str | None = None) -> dict[str, Any]:
+    """What post.html.j2 needs; previous / following are links as given (the review app's are URLs)."""
     summary = Summary.from_dict(result["summary"]) if result.get("summary") else None
     rules: dict[str, dict[str, Any]] = {}
     for f in result["findings"]:
         rules.setdefault(f["rule_id"], f)  # "why it matters" once per rule, not on every row
-    return environment().get_template("post.html.j2").render(
+    return dict(
         title=result["path"], up="../", result=result, verdict=result["verdict"], findings=result["findings"],
         pieces=highlight(result.get("text", ""), result["findings"]), summary=summary,
         summary_pieces=summary_pieces(summary) if summary else [], rules=list(rules.values()), colour=colour,
         state=lambda f: decisions.state(f["id"]), note=lambda f: decisions.get(f["id"]).get("note", ""),
-        previous=previous and "../" + previous, following=following and "../" + following)
+        previous=previous, following=following)
+
+
+def post_page(result: dict[str, Any], decisions: Decisions, previous: str | None = None,
+              following: str | None = None) -> str:
+    return environment().get_template("post.html.j2").render(
+        **post_context(result, decisions, previous and "../" + previous, following and "../" + following))
 
 
 def _row(r: dict[str, Any], decisions: Decisions) -> dict[str, Any]:
@@ -105,10 +113,14 @@ def _row(r: dict[str, Any], decisions: Decisions) -> dict[str, Any]:
     }
 
 
+def order_key(r: dict[str, Any]) -> tuple:
+    """Riskiest first, then most findings, then path; unreadable inputs last (the index order, here and in the app)."""
+    return (1, 0, 0, r["path"]) if "error" in r else \
+        (0, RISK_ORDER.get(r["verdict"]["risk"], 4), -r["verdict"]["findings"], r["path"])
+
+
 def ordered(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Riskiest first, then most findings, then path; unreadable inputs last."""
-    return sorted(results, key=lambda r: (1, 0, 0, r["path"]) if "error" in r else
-                  (0, RISK_ORDER.get(r["verdict"]["risk"], 4), -r["verdict"]["findings"], r["path"]))
+    return sorted(results, key=order_key)
 
 
 def _run_info(results: list[dict[str, Any]]) -> dict[str, str]:
