@@ -258,3 +258,29 @@ def test_serve_command_errors_and_the_warning_for_other_interfaces(report, tmp_p
     assert lines[0].startswith("finflag: warning: serving on 0.0.0.0: anyone who can reach it")
     assert lines[-1].startswith(f"finflag: error: cannot listen on 0.0.0.0:{port}")
     assert "Traceback" not in done.stderr
+
+
+def test_the_promoter_map_page_links_every_post_to_its_review_page(tmp_path):
+    """The app's /promoters page: the two fake operations of tests/data/promoters, each post node and
+    row linking to a post page that exists."""
+    from click.testing import CliRunner
+
+    from finflag.cli import main
+
+    folder = tmp_path / "report"
+    data = Path(__file__).parent / "data" / "promoters"
+    done = CliRunner().invoke(main, ["analyze", str(data), "--out", str(folder), "--no-summary", "-q"])
+    assert done.exit_code == 0, done.output
+    with TestClient(create_app(folder), base_url=BASE) as c:
+        index = c.get("/")
+        assert 'href="/promoters"' in index.text
+        page = c.get("/promoters")
+        assert page.status_code == 200
+        no_traceback(page)
+        assert "2 promoter cluster(s)" in page.text
+        assert "jn888vip" in page.text and "feilongstock" in page.text
+        post_links = set(re.findall(r'href="(/post/[^"]+)"', page.text))
+        assert len(post_links) == 7  # every post that gives a contact point (market-news.txt gives none)
+        for url in post_links:
+            assert c.get(unescape(url)).status_code == 200
+        assert 'id="home" href="/"' in page.text

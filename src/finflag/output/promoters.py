@@ -146,12 +146,14 @@ def graph_svg(cluster: Cluster, href: Callable[[Post], str]) -> dict[str, Any] |
 
 
 def render_html(pmap: PromoterMap, up: str = "", href: Callable[[Post], str] | None = None,
-                title: str = "Promoter map") -> str:
-    """The promoter page. ``up`` leads to the report's index; ``href`` gives a post's URL (default: its
-    page in the static report, relative to the html folder)."""
+                title: str = "Promoter map", home: str | None = None) -> str:
+    """The promoter page. ``up`` leads to the report's index (``home``, when given, replaces that link:
+    the review app's index is ``/``); ``href`` gives a post's URL (default: its page in the static
+    report, relative to the html folder)."""
     link = href or (lambda post: up + post.page)
+    extra = {"home": home} if home is not None else {}
     return environment().get_template("promoters.html.j2").render(
-        title=title, up=up, pmap=pmap, clusters=[(c, graph_svg(c, link)) for c in pmap.clusters], href=link,
+        **extra, title=title, up=up, pmap=pmap, clusters=[(c, graph_svg(c, link)) for c in pmap.clusters], href=link,
         kind_colours=KIND_COLOURS, risk_colours=RISK_COLOURS, name=_name)
 
 

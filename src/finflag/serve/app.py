@@ -56,7 +56,7 @@ def render(template: str, status_code: int = 200, **context: Any) -> HTMLRespons
 
 
 def post_url(post: Post) -> str:
-    return "/post/" + quote(post.name)
+    return post_url_of(post.name)
 
 
 def row_cells(post: Post) -> Markup:
@@ -122,6 +122,23 @@ def post(request: Request) -> HTMLResponse:
     return render("app_post.html.j2", **context, home="/", config=config, decided=decided)
 
 
+def promoters(request: Request) -> HTMLResponse:
+    """The promoter map of the folder as it stands: clusters of posts sharing contact points, each post
+    linked to its review page."""
+    from ..output.promoters import render_html
+    from ..promoters import build_map
+
+    posts = [p for p in request.app.state.corpus.posts() if not p.error]
+    names = {p.path: p.name for p in posts}
+    pmap = build_map([p.result for p in posts])
+    return HTMLResponse(render_html(pmap, href=lambda post: post_url_of(names[post.path]), home="/",
+                                    title=f"Promoter map: {request.app.state.folder.name}"))
+
+
+def post_url_of(name: str) -> str:
+    return "/post/" + quote(name)
+
+
 def _bad(message: str, status_code: int = 400) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status_code)
 
@@ -173,6 +190,7 @@ async def decide(request: Request) -> Response:
 ROUTES = [
     Route("/", index, name="index"),
     Route("/post/{name}", post, name="post"),
+    Route("/promoters", promoters, name="promoters"),
     Route("/post/{name}/decide", decide, methods=["POST"], name="decide", max_body_size=64 * 1024),
 ]
 
