@@ -201,8 +201,10 @@ def fresh_fallback(monkeypatch):
     """A process that has not warned yet, and no parse results cached from before (or left for after)."""
     monkeypatch.setattr(anchors, "_fallen_back", False)
     searches_in_place.cache_clear()
+    anchors._top_candidates.cache_clear()
     yield monkeypatch
     searches_in_place.cache_clear()
+    anchors._top_candidates.cache_clear()
 
 
 def _samples_with_fresh_pack() -> tuple[RulePack, dict[str, list[dict]], list[warnings.WarningMessage]]:

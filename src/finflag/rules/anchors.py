@@ -226,8 +226,8 @@ def pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, 
 
 
 def _pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, int] | None] | None:
-    tree = _parse(regex)
-    found = _sequence(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
+    tree, candidates = _top_candidates(regex)
+    found = _best(candidates)
     if not found or any(len(x) == 1 and x.isascii() and x.isalnum() for x in found.literals):
         return None
     literals = frozenset(ascii_lower(x) for x in found.literals)
@@ -235,6 +235,13 @@ def _pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int,
     if found.before > MAX_WINDOW or after > MAX_WINDOW:
         return literals, None
     return literals, (found.before, after)
+
+
+@lru_cache(maxsize=1024)
+def _top_candidates(regex: re.Pattern[str]) -> tuple[Any, list[_Anchor]]:
+    """The parse tree and the necessary literal sets of each top-level part, walked once for both analyses."""
+    tree = _parse(regex)
+    return tree, _sequence_candidates(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
 
 
 def pattern_co_anchors(regex: re.Pattern[str], primary: frozenset[str]) -> frozenset[str] | None:
@@ -248,28 +255,15 @@ def pattern_co_anchors(regex: re.Pattern[str], primary: frozenset[str]) -> froze
     used: they occur everywhere and would only slow the scan.
     """
     try:
-        tree = _parse(regex)
-        found = _necessary_sets(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
+        _tree, candidates = _top_candidates(regex)
     except Exception:  # the analysis of pattern_anchors already warned; without co-anchors only speed is lost
         return None
-    sets = [frozenset(ascii_lower(x) for x in c) for c in found if min(len(x) for x in c) >= 2]
+    sets = [frozenset(ascii_lower(x) for x in c.literals) for c in candidates if min(len(x) for x in c.literals) >= 2]
     # Not the primary set, nor one whose every literal lies inside a primary literal (买入 in 买入吧).
     sets = [s for s in sets if s != primary and not all(any(x in p for p in primary) for x in s)]
     if not sets:
         return None
     return max(sets, key=lambda s: (min(len(x) for x in s), -len(s)))
-
-
-def _necessary_sets(items, ignore_case: bool, state) -> list[frozenset[str]]:
-    """Literal sets every match needs one of: those of each part of a concatenation, and of the parts
-    of the groups (and first repetitions) it cannot skip."""
-    found = [c.literals for c in _sequence_candidates(items, ignore_case, state)]
-    for op, av in items:
-        if op is C.SUBPATTERN:
-            found += _necessary_sets(av[3].data, ignore_case or bool(av[1] & C.SRE_FLAG_IGNORECASE), state)
-        elif op in _REPEATS and av[0] >= 1:
-            found += _necessary_sets(av[2].data, ignore_case, state)
-    return found
 
 
 def holds_co_anchor(co: list[tuple[int, int]], pos: int, endpos: int) -> bool:
