@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from finflag.rules import anchors
-from finflag.rules.anchors import AnchorIndex, pattern_anchors, searches_in_place, windows
+from finflag.rules.anchors import (AnchorIndex, holds_co_anchor, pattern_anchors, pattern_co_anchors,
+                                   searches_in_place, windows)
 from finflag.document import Document
 from finflag.rules.findings import find
 from finflag.input.ingest import Source, load_document
@@ -46,7 +47,7 @@ def _fragments(pack: RulePack) -> list[str]:
 
 def _without_prefilter(pack: RulePack) -> RulePack:
     rules = [dataclasses.replace(rule, patterns=tuple(
-        dataclasses.replace(p, anchors=None, reach=None, literal=False) for p in rule.patterns)) for rule in pack.rules]
+        dataclasses.replace(p, anchors=None, reach=None, literal=False, co_anchors=None) for p in rule.patterns)) for rule in pack.rules]
     return dataclasses.replace(pack, rules=rules, _gloss_cache={})
 
 
@@ -134,6 +135,36 @@ def test_the_comparison_is_not_vacuous():
     assert sum(bool(_findings(frag, PACK)) for frag in FRAGMENTS) >= 100  # 122 of the fragments fire
 
 
+def test_a_concatenation_gets_a_second_necessary_literal_set():
+    """(明天|现在)...(买入|抄底): the primary anchor is one part, the co-anchors the other."""
+    regex = re.compile(r"(?:明天|现在)(?:就|可以)?(?:买入|抄底)(?![了过])")
+    primary, _ = pattern_anchors(regex)
+    co = pattern_co_anchors(regex, primary)
+    assert {primary, co} == {frozenset({"明天", "现在"}), frozenset({"买入", "抄底"})}
+
+
+def test_alternations_one_character_sets_and_literals_inside_the_primary_get_no_co_anchors():
+    assert pattern_co_anchors(re.compile(r"明天涨停|下周翻倍"), frozenset({"明天涨停", "下周翻倍"})) is None
+    assert pattern_co_anchors(re.compile(r"(?:赶紧|马上)(?:买|卖)"), frozenset({"赶紧", "马上"})) is None
+    assert pattern_co_anchors(re.compile(r"(?:买入吧|卖出吧)(?:买入|卖出)"), frozenset({"买入吧", "卖出吧"})) is None
+
+
+def test_a_window_needs_a_whole_co_anchor_inside_it():
+    co = sorted([(10, 14), (11, 12), (30, 32)])
+    assert holds_co_anchor(co, 0, 13)  # (10, 14) sticks out, (11, 12) lies inside
+    assert not holds_co_anchor(co, 0, 11) and not holds_co_anchor(co, 15, 31)
+    assert holds_co_anchor(co, 15, 40) and not holds_co_anchor(co, 33, 60)
+
+
+def test_the_default_pack_uses_co_anchors_and_they_change_no_finding():
+    """Some patterns skip windows by their co-anchors; a post with the first part but not the second
+    (a time word, no trade verb) gives what a full scan gives."""
+    assert sum(1 for _, p in PACK.patterns if p.co_anchors) >= 10
+    for text in ("明天开盘，大家注意风险。", "明天开盘买入，目标涨停！", "主力资金今天净流出，主力正在吸筹。"):
+        assert _findings(text, PACK) == _findings(text, FULL_SCAN)
+    assert [f["rule_id"] for f in _findings("明天开盘买入，目标涨停！", PACK)].count("trade_call.timed-order") == 1
+
+
 def test_windows_merge_overlaps_and_remember_their_last_anchor():
     """Two anchors close together share a window whose last anchor is the second; a far one gets its own."""
     spans = windows([(50, 52), (10, 12), (14, 16)], (5, 3), 54)
@@ -196,8 +227,10 @@ def fresh_fallback(monkeypatch):
     """A process that has not warned yet, and no parse results cached from before (or left for after)."""
     monkeypatch.setattr(anchors, "_fallen_back", False)
     searches_in_place.cache_clear()
+    anchors._top_candidates.cache_clear()
     yield monkeypatch
     searches_in_place.cache_clear()
+    anchors._top_candidates.cache_clear()
 
 
 def _samples_with_fresh_pack() -> tuple[RulePack, dict[str, list[dict]], list[warnings.WarningMessage]]:

@@ -28,7 +28,7 @@ from .conftest import SHARED, make_doc
 
 PUMP = "明天必有涨停，大家尾盘赶紧上车！"
 NEWS = "沪指收跌0.5%，成交额8000亿元。"
-#: A pump sentence the default pack 1.2.0 does not catch but the scorer does: where the scorer adds findings.
+#: A pump sentence the default pack (1.3.0) does not catch but the scorer does: where the scorer adds findings.
 SCORER_ONLY = "这只票启动了，涨停只是开始。"
 POST = f"今天大盘缩量震荡。{PUMP}\n{SCORER_ONLY}\n{NEWS}\n"
 CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")

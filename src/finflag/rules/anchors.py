@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -127,6 +128,11 @@ def _max_width(state, items) -> int:
 
 def _sequence(items, ignore_case: bool, state) -> _Anchor | None:
     """Necessary literals of a concatenation: the best of its parts, with its reach."""
+    return _best(_sequence_candidates(items, ignore_case, state))
+
+
+def _sequence_candidates(items, ignore_case: bool, state) -> list[_Anchor]:
+    """One necessary literal set per part of a concatenation that has one, each with its reach."""
     items = list(items)
     candidates: list[_Anchor] = []
     run: list[str] = []
@@ -172,7 +178,7 @@ def _sequence(items, ignore_case: bool, state) -> _Anchor | None:
         if found:
             add(found, i, i + 1)
     flush(len(items))
-    return _best(candidates)
+    return candidates
 
 
 def _nodes(items):
@@ -244,8 +250,8 @@ def pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, 
 
 
 def _pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, int] | None] | None:
-    tree = _parse(regex)
-    found = _sequence(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
+    tree, candidates = _top_candidates(regex)
+    found = _best(candidates)
     if not found or any(_useless(x) for x in found.literals):
         return None
     literals = frozenset(ascii_lower(x) for x in found.literals)
@@ -253,6 +259,48 @@ def _pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int,
     if found.before > MAX_WINDOW or after > MAX_WINDOW:
         return literals, None
     return literals, (found.before, after)
+
+
+@lru_cache(maxsize=1024)
+def _top_candidates(regex: re.Pattern[str]) -> tuple[Any, list[_Anchor]]:
+    """The parse tree and the necessary literal sets of each top-level part, walked once for both analyses."""
+    tree = _parse(regex)
+    return tree, _sequence_candidates(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
+
+
+def pattern_co_anchors(regex: re.Pattern[str], primary: frozenset[str]) -> frozenset[str] | None:
+    """A second necessary literal set of ``regex``, from another part of it than ``primary``, or None.
+
+    A concatenation such as ``(?:明天|现在)...(?:买入|抄底)`` needs a literal of
+    each part in every match. The anchor index scans for both sets; a window
+    around a ``primary`` anchor holding none of these co-anchors cannot hold
+    a match and is skipped without running the regex, and a text with none
+    of them skips the pattern. Sets with a one-character literal are not
+    used: they occur everywhere and would only slow the scan.
+    """
+    try:
+        _tree, candidates = _top_candidates(regex)
+    except Exception:  # the analysis of pattern_anchors already warned; without co-anchors only speed is lost
+        return None
+    sets = [frozenset(ascii_lower(x) for x in c.literals) for c in candidates if min(len(x) for x in c.literals) >= 2]
+    # Not the primary set, nor one whose every literal lies inside a primary literal (买入 in 买入吧).
+    sets = [s for s in sets if s != primary and not all(any(x in p for p in primary) for x in s)]
+    if not sets:
+        return None
+    return max(sets, key=lambda s: (min(len(x) for x in s), -len(s)))
+
+
+def holds_co_anchor(co: list[tuple[int, int]], pos: int, endpos: int) -> bool:
+    """Whether one of the sorted ``(start, end)`` spans lies wholly inside ``[pos, endpos)``."""
+    i = bisect_left(co, (pos, -1))
+    while i < len(co):
+        start, end = co[i]
+        if start >= endpos:
+            return False
+        if end <= endpos:
+            return True
+        i += 1
+    return False
 
 
 def _looks_before(items) -> bool:

@@ -16,8 +16,8 @@ from operator import attrgetter
 from typing import Any
 
 from ..document import Document
-from .anchors import windows
-from .pack import NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack, at_least
+from .anchors import holds_co_anchor, windows
+from .pack import NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack, at_least, co_key
 
 @dataclass(slots=True)
 class Finding:
@@ -65,12 +65,15 @@ def _gloss(pack: RulePack, key: int, plan: MatchPlan, match: re.Match[str]) -> s
 
 
 def _regex_candidates(pack: RulePack, key: int, plan: MatchPlan, text: str,
-                      anchors: list[tuple[int, int]] | None) -> list[tuple[int, int, str]]:
+                      anchors: list[tuple[int, int]] | None,
+                      co: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
     """The non-empty matches ``finditer`` would give in each window, as (start, end, gloss).
 
     A loop of ``search`` calls: a window holds one match or none, and one
     ``search`` costs a third of setting up a ``finditer`` scanner; the loop
-    stops once no anchor is left for another match. After an empty match
+    stops once no anchor is left for another match. A window holding none of
+    the pattern's co-anchors (``co``, sorted) cannot hold a match and is
+    skipped. After an empty match
     finditer has its own rule for what may follow, so the rest of that
     window is left to finditer itself (a pattern with anchors has no empty
     matches: they contain no literal).
@@ -84,6 +87,8 @@ def _regex_candidates(pack: RulePack, key: int, plan: MatchPlan, text: str,
         spans = [(start - before if start > before else 0, end + after, start)]
     else:
         spans = windows(anchors, reach, len(text))
+    if co is not None:
+        spans = [span for span in spans if holds_co_anchor(co, span[0], span[1])]
     search = regex.search
     fixed_gloss = None if pattern.keywords or plan.template else pattern.gloss
     found = []
@@ -151,12 +156,20 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
     to_original = norm.span_to_original if norm.deleted_before else None
     found: list[_Hit] = []
     for key in sorted([*anchored, *pack.unanchored_keys]):
+        if key < 0:  # co-anchors (see pack.co_key), looked up with their pattern
+            continue
         plan = plans[key]
         rule, negatable, requires, unless = plan.rule, plan.negatable, plan.requires, plan.unless
         category = rule.category
         anchors = anchored.get(key)
         if plan.pattern.literal and anchors is not None:
             candidates = _literal_candidates(plan, text, anchors)
+        elif plan.pattern.co_anchors is not None and anchors is not None:
+            co = anchored.get(co_key(key))
+            if co is None:  # a literal every match needs is nowhere in the text
+                continue
+            co.sort()
+            candidates = _regex_candidates(pack, key, plan, text, anchors, co)
         else:
             candidates = _regex_candidates(pack, key, plan, text, anchors)
         for s, e, gloss in candidates:

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .yamlfile import describe
-from .anchors import AnchorIndex, pattern_anchors, searches_in_place
+from .anchors import AnchorIndex, pattern_anchors, pattern_co_anchors, searches_in_place
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -100,6 +100,8 @@ class Pattern:
     anchors: frozenset[str] | None = None
     reach: tuple[int, int] | None = None
     literal: bool = False
+    #: A second necessary literal set (see :func:`finflag.rules.anchors.pattern_co_anchors`): windows without one are skipped.
+    co_anchors: frozenset[str] | None = None
 
 
 def fill_template(template: str, groups: dict[str, str | None], glossary: dict[str, str]) -> str:
@@ -118,6 +120,11 @@ def fill_template(template: str, groups: dict[str, str | None], glossary: dict[s
         return " ".join(template.format(**values).split())
     except (KeyError, IndexError, ValueError):
         return template
+
+
+def co_key(key: int) -> int:
+    """The anchor index's key for pattern ``key``'s co-anchors: negative, apart from the pattern keys."""
+    return -1 - key
 
 
 @dataclass(frozen=True)
@@ -232,7 +239,10 @@ class RulePack:
 
     @cached_property
     def anchor_index(self) -> AnchorIndex:
-        return AnchorIndex({k: p.anchors for k, (_, p) in enumerate(self.patterns) if p.anchors is not None})
+        anchors = {k: p.anchors for k, (_, p) in enumerate(self.patterns) if p.anchors is not None}
+        anchors.update({co_key(k): p.co_anchors for k, (_, p) in enumerate(self.patterns)
+                        if p.anchors is not None and p.co_anchors is not None})
+        return AnchorIndex(anchors)
 
     @cached_property
     def unanchored_keys(self) -> tuple[int, ...]:
@@ -295,7 +305,8 @@ def _with_anchors(pattern: Pattern) -> Pattern:
     if found is None:
         return pattern
     anchors, reach = found
-    return Pattern(pattern.regex, pattern.gloss, pattern.keywords, anchors, reach)
+    return Pattern(pattern.regex, pattern.gloss, pattern.keywords, anchors, reach,
+                   co_anchors=pattern_co_anchors(pattern.regex, anchors))
 
 
 def _patterns(raw: Any, where: str) -> tuple[Pattern, ...]:
