@@ -58,6 +58,11 @@ COMMIT_SOURCES: dict[str, tuple[str, ...]] = {
     # Rule speed, pruning and the 1.2.0 version bump: no new text behind them.
     "233e6d8": (), "87f8a03": (), "926f619": (), "87a3c87": (), "92f0f79": (), "c81af7e": (),
     "b5f39dc": (), "15278f4": (), "2e31248": (),
+    # Pack 1.3.0 (the recall branch): written from the tuning halves of the forum and the SMS set.
+    "ec09660": ("guba", "sms"), "d98cfb7": ("guba", "sms"), "86cb6d9": ("guba", "sms"),
+    "6c12b43": ("guba", "sms"), "6e4a3c3": ("guba", "sms"), "a802e2b": ("guba", "sms"),
+    "4204cab": ("guba", "sms"),
+    "e418475": (),  # co-anchors: the engine, no new text
 }
 #: For commits not in the table: words of the message (lower-cased) -> source.
 MESSAGE_WORDS: tuple[tuple[str, str], ...] = (
