@@ -35,10 +35,10 @@ def test_tickers():
 
 
 def test_fill_inserts_article_text_verbatim_even_with_braces():
-    prompt = fill("summarize", article="价格{names}在{max_words}区间", names="- 英伟达 = Nvidia", max_words=80)
+    prompt = fill("summarize", "v1", article="价格{names}在{max_words}区间", names="- 英伟达 = Nvidia", max_words=80)
     assert "价格{names}在{max_words}区间" in prompt and "at most 80 words" in prompt
     with pytest.raises(PromptError, match="no value for"):
-        fill("summarize", article="x")
+        fill("summarize", "v1", article="x")
 
 
 def test_parse_answer_formats():
