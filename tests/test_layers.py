@@ -29,7 +29,7 @@ LAYERS = [
     ("finflag.result",),
     ("finflag.pipeline",),
     ("finflag.reportdir",),
-    ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training"),
+    ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training", "finflag.summary_eval"),
     ("finflag.output",),
     ("finflag.cli",),
 ]

@@ -24,6 +24,7 @@ COMMANDS = {
     "review": "report:review_command",
     "rules": "rules:rules",
     "eval": "evaluate:eval_command",
+    "eval-summaries": "evalsummaries:eval_summaries",
     "model": "model:model_group",
 }
 SHORT_HELP = {
@@ -34,6 +35,7 @@ SHORT_HELP = {
     "review": "Walk through unreviewed findings, one key per decision.",
     "rules": "List, explain and test the rules in use.",
     "eval": "Precision, recall and F1 per category against a labelled corpus.",
+    "eval-summaries": "Summary faithfulness (links, checks, names, coverage) against labelled posts.",
     "model": "Install and inspect the local model.",
 }
 EXAMPLES = (
