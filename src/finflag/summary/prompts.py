@@ -20,7 +20,7 @@ PROMPT_VERSION = "v2"
 PLACEHOLDERS = {
     "system": set(),
     "translate": {"names", "lines", "count"},
-    "translate-strict": {"names", "lines"},
+    "translate-strict": {"names", "lines", "count"},
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

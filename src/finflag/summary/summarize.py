@@ -45,7 +45,7 @@ from .prepare import DEFAULT_MAX_CHARS, prepare
 from .prompts import PROMPT_VERSION
 from .prompts import check_all as check_prompts
 from .select import Sentence, select, split_sentences
-from .translate import Call, build_call, parse_numbered, translate
+from .translate import Call, translate
 from .types import Check, Summary
 
 DEFAULT_MAX_WORDS = 150
@@ -234,28 +234,22 @@ class Summarizer:
         calls = 0
         if to_model:
             backend = self.backend()
-            finish: dict[int, str] = {}
 
             def ask(call: Call) -> str:
                 nonlocal calls
                 calls += 1
                 self.progress(f"summarising {path}: translating {len(call.sentences)} line(s)")
-                answer = self._ask(call, usage)
-                for s in call.sentences:
-                    finish[s.start] = answer.finish_reason
-                return answer.text
+                return self._ask(call, usage).text
 
-            for s, english in translate(to_model, backend, ask):
-                line = Line(s, english, check_line(english, s, "stop" if english else "length"))
-                if not line.passed:
-                    strict = build_call([s], backend, strict=True)
-                    if strict.prompt_tokens + strict.max_tokens <= backend.n_ctx:
-                        self.progress(f"{path}: a sentence failed its checks; translating it again, strictly")
-                        answer = self._ask(strict, usage)
-                        calls += 1
-                        english = parse_numbered(answer.text, 1).get(1, "")
-                        line = Line(s, english, check_line(english, s, answer.finish_reason), retried=True)
-                lines.append(line)
+            first = [Line(s, english, check_line(english, s, "stop" if english else "length"))
+                     for s, english in translate(to_model, backend, ask)]
+            lines += [line for line in first if line.passed]
+            again = [line.source for line in first if not line.passed]
+            if again:  # one strict retry for all the failed lines together, then they are dropped
+                self.progress(f"{path}: {len(again)} sentence(s) failed their checks; translating them again, strictly")
+                lines += [Line(s, english, check_line(english, s, "stop" if english else "length"),
+                               retried=True)
+                          for s, english in translate(again, backend, ask, strict=True)]
         lines.sort(key=lambda line: line.source.start)
         return lines, calls
 

@@ -75,10 +75,7 @@ def build_call(sentences: list[Sentence], backend: Backend, strict: bool = False
     """The call for these sentences, with its exact token count."""
     texts = [s.text for s in sentences]
     names = names_block([e for s in sentences for e in s.entities])
-    if strict:
-        user = fill("translate-strict", names=names, lines=numbered(texts))
-    else:
-        user = fill("translate", names=names, lines=numbered(texts), count=len(texts))
+    user = fill("translate-strict" if strict else "translate", names=names, lines=numbered(texts), count=len(texts))
     system = system_message()
     prompt_tokens = backend.count_tokens(system["content"]) + backend.count_tokens(user) + TEMPLATE_TOKENS
     source_tokens = backend.count_tokens("\n".join(texts))
@@ -90,7 +87,7 @@ def fits(call: Call, n_ctx: int) -> bool:
     return call.prompt_tokens + call.max_tokens <= n_ctx
 
 
-def plan_calls(sentences: list[Sentence], backend: Backend, max_lines: int = 12) -> list[Call]:
+def plan_calls(sentences: list[Sentence], backend: Backend, max_lines: int = 12, strict: bool = False) -> list[Call]:
     """Calls covering every sentence, each within the context (at most ``max_lines`` lines).
 
     Lines are added to a call while the whole prompt plus the answer
@@ -104,7 +101,7 @@ def plan_calls(sentences: list[Sentence], backend: Backend, max_lines: int = 12)
         batch: list[Sentence] = []
         best: Call | None = None
         while pending and len(batch) < max_lines:
-            trial = build_call(batch + [pending[0]], backend)
+            trial = build_call(batch + [pending[0]], backend, strict)
             if not fits(trial, backend.n_ctx):
                 break
             batch.append(pending.pop(0))
@@ -132,11 +129,12 @@ def _halves(s: Sentence) -> list[Sentence]:
 Ask = Callable[[Call], str]
 
 
-def translate(sentences: list[Sentence], backend: Backend, ask: Ask) -> list[tuple[Sentence, str]]:
+def translate(sentences: list[Sentence], backend: Backend, ask: Ask,
+              strict: bool = False) -> list[tuple[Sentence, str]]:
     """Each sentence (halves of one too long for the context count as two) with its English,
-    "" when the model skipped its line."""
+    "" when the model skipped its line. ``strict``: the retry prompt for lines that failed their checks."""
     out: list[tuple[Sentence, str]] = []
-    for call in plan_calls(sentences, backend):
+    for call in plan_calls(sentences, backend, strict=strict):
         answer = parse_numbered(ask(call), len(call.sentences))
         out += [(s, answer.get(n, "")) for n, s in enumerate(call.sentences, 1)]
     return out
