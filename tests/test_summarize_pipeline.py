@@ -71,7 +71,7 @@ def _every_call_fits(summarizer, calls):
 
 def test_a_30000_character_post_never_exceeds_the_context(smollm2_gguf, model_cache):
     paragraphs = [f"第{i}段：英伟达收跌{i}.5%，市值不足3万亿美元，分析师认为估值仍然合理，交易员预计美联储9月降息，"
-                  + "黄仁勋表示人工智能需求强劲而且供应链持续改善" * 8 for i in range(1, 120)]
+                  + "黄仁勋表示人工智能需求强劲而且供应链持续改善" * 8 for i in range(1, 140)]
     doc = make_doc("\n".join(paragraphs)[:30_000])
     assert len(doc.text) == 30_000
     summarizer = Summarizer(resolve(smollm2_gguf, "llama-cpp"), SummaryOptions(max_words=300, n_ctx=1024))

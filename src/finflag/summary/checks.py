@@ -201,7 +201,7 @@ Automotive Cars Car Electric Vehicles Vehicle Battery Batteries Software Hardwar
 Value Valuation Valuations Target Targets Rating Ratings Upgrade Downgrade Acquisition Deal Deals Merger Purchase
 Sale Share Dividend Dividends Buyback Buybacks Loss Losses Gain Gains Return Returns Risk Risks Risky Profitable
 """.split())
-_EN_CLAUSE = re.compile(r"[,;:]|\b(?:and|while|whereas|but)\b")
+_EN_CLAUSE = re.compile(r"[,;:](?!\d)|\b(?:and|while|whereas|but)\b")  # 720,000 stays one number
 _ZH_CLAUSE = re.compile(r"[，,；;：:、]")
 _ZH_FRACTION = re.compile(r"([一二两三四五六七八九])成|(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍|(过半|一半|半数|翻倍|翻番)|"
                           r"([一二三四五六七八九十])分之([一二三四五六七八九])")

@@ -37,7 +37,7 @@ from ..numbers import source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
 from .checks import (CheckResult, check_attribution, check_cjk, check_degenerate, check_fractions,
-                     check_names_strict, check_numbers, fraction_values)
+                     check_names_strict, check_numbers, fraction_values, replace_cjk_from_glossary)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
 from .model import ModelChoice, model_path
@@ -241,17 +241,21 @@ class Summarizer:
                 self.progress(f"summarising {path}: translating {len(call.sentences)} line(s)")
                 return self._ask(call, usage).text
 
-            first = [Line(s, english, check_line(english, s, "stop" if english else "length"))
-                     for s, english in translate(to_model, backend, ask)]
+            first = [self._line(s, english) for s, english in translate(to_model, backend, ask)]
             lines += [line for line in first if line.passed]
             again = [line.source for line in first if not line.passed]
             if again:  # one strict retry for all the failed lines together, then they are dropped
                 self.progress(f"{path}: {len(again)} sentence(s) failed their checks; translating them again, strictly")
-                lines += [Line(s, english, check_line(english, s, "stop" if english else "length"),
-                               retried=True)
+                lines += [self._line(s, english, retried=True)
                           for s, english in translate(again, backend, ask, strict=True)]
         lines.sort(key=lambda line: line.source.start)
         return lines, calls
+
+    def _line(self, s: Sentence, english: str, retried: bool = False) -> Line:
+        """A translated line, checked; Chinese terms the glossary knows are put in English first
+        (减持 -> share sale), and the checks then see the repaired text."""
+        english, _ = replace_cjk_from_glossary(english, self.glossary.english_for)
+        return Line(s, english, check_line(english, s, "stop" if english else "length"), retried=retried)
 
     def _fit(self, lines: list[Line]) -> list[Line]:
         """``--max-words`` as a hard limit: the least salient sentences go until the rest fit."""
