@@ -43,7 +43,7 @@ def test_default_model_on_the_demo_covers_the_market_caps_and_marks_the_claim(pa
     from finflag.summary_eval import load_labels, score
 
     labels = SAMPLES.parent / "tests" / "summaries" / "demo-labels.yaml"
-    [demo] = load_labels(labels)
+    demo = load_labels(labels)[0]
     findings = flag_document(demo.doc, pack).findings
     out = default_summarizer.summarize(demo.doc, findings).to_dict()
     figures = score(demo, out, findings, default_summarizer.glossary)
