@@ -114,14 +114,21 @@ def _load_text(path: Path, base: Path, entry: dict[str, Any], ident: str) -> tup
         root = _resolve(base, str(entry["root"]))
         if root is None or not (root / str(entry["file"])).is_file():
             return None, f"{entry['root']}/{entry['file']} not found (../shared absent?)"
+        if not entry.get("line"):  # a whole file
+            doc = load_document(Source(str(root / str(entry["file"]))))
+            return _checked(path, entry, ident, doc)
         lines = (root / str(entry["file"])).read_text(encoding="utf-8").splitlines()
-        number = int(entry.get("line") or 1)
+        number = int(entry["line"])
         if not 1 <= number <= len(lines):
             raise LabelError(f"{path}: {ident}: line {number} is past the end of {entry['file']}")
         text = lines[number - 1]
         doc = Document(path=f"{entry['file']}:{number}", text=text, language=detect_language(text))
     else:
         raise LabelError(f"{path}: {ident}: give 'path', or 'root' + 'file' (+ 'line')")
+    return _checked(path, entry, ident, doc)
+
+
+def _checked(path: Path, entry: dict[str, Any], ident: str, doc: Document) -> tuple[Document, str]:
     sha = entry.get("sha")
     if sha and hashlib.sha256(doc.text.encode("utf-8")).hexdigest() != sha:
         raise LabelError(f"{path}: {ident}: the post's text changed (sha256 differs from the label)")
