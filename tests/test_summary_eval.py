@@ -99,3 +99,18 @@ def test_eval_summaries_runs_end_to_end_on_the_tiny_model(labels, smollm2_gguf, 
 
 def test_totals_of_nothing_are_not_a_division_by_zero():
     assert totals([])["linked_pct"] == 100.0
+
+
+def test_a_root_and_file_without_a_line_is_the_whole_file_and_its_sha_is_checked(tmp_path):
+    import hashlib
+
+    text = DEMO.read_text(encoding="utf-8")
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    labels = tmp_path / "labels.yaml"
+    labels.write_text(f"documents:\n  - id: whole\n    root: {SAMPLES}\n    file: {DEMO.name}\n    sha: {sha}\n"
+                      f"    facts: []\n", encoding="utf-8")
+    [whole] = load_labels(labels)
+    assert whole.doc.text == text
+    labels.write_text(labels.read_text(encoding="utf-8").replace(sha, "ab" * 32), encoding="utf-8")
+    with pytest.raises(LabelError, match="sha256 differs"):
+        load_labels(labels)
