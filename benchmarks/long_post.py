@@ -63,7 +63,7 @@ def main() -> None:
             return
         summary = json.loads(done.stdout)["summary"]
         t = summary["timings"]
-        print(f"parts {summary['chunks']}, model calls {t['calls']}, prompt tokens {t['prompt_tokens']} at "
+        print(f"translation calls {summary['chunks']}, model calls {t['calls']}, prompt tokens {t['prompt_tokens']} at "
               f"{t['prompt_tok_s']}/s, generated {t['gen_tokens']} at {t['gen_tok_s']}/s")
         print("checks: " + ", ".join(f"{c['check']}={c['status']}" for c in summary["checks"]))
         print("summary: " + summary["text"])

@@ -55,3 +55,47 @@ def test_leaked_chinese_known_to_the_glossary_is_replaced():
     assert text == 'CATL kept its "buy" rating; 某某公司 did not.'
     assert replaced == [{"chinese": "宁德时代", "english": "CATL"}, {"chinese": "买入", "english": "buy"}]
     assert not check_cjk(text).passed  # what the glossary does not know stays visible as a failure
+
+
+# --- per-sentence checks against the linked source -------------------------------------------
+
+def _line_checks(pack, source: str, english: str) -> dict[str, bool]:
+    from finflag.summary.glossary import Glossary
+    from finflag.summary.prepare import prepare
+    from finflag.summary.select import split_sentences
+    from finflag.summary.summarize import check_line
+
+    from .conftest import make_doc
+
+    doc = make_doc(source)
+    [sentence] = split_sentences(doc, prepare(doc, []), Glossary.load())
+    return {c.check: c.passed for c in check_line(english, sentence)}
+
+
+def test_numbers_given_to_the_wrong_entity_fail(pack):
+    source = "标普500指数跌0.31%，纳指跌1.09%。"
+    ok = _line_checks(pack, source, "The S&P 500 fell 0.31% and the Nasdaq fell 1.09%.")
+    assert all(ok.values()), ok
+    swapped = _line_checks(pack, source, "The S&P 500 fell 1.09%, the Nasdaq declined 0.31%.")
+    assert not swapped["wrong_entity_number"] and swapped["unsupported_number"]
+
+
+def test_a_number_from_another_sentence_is_unsupported_here(pack):
+    checks = _line_checks(pack, "杰富瑞上调英伟达目标价。", "Jefferies raised its Nvidia price target to US$42.")
+    assert not checks["unsupported_number"]
+
+
+def test_an_invented_name_opening_a_sentence_fails(pack):
+    source = "高盛主经纪业务专家发布报告称，对冲基金加仓科技股。"
+    assert not _line_checks(pack, source, "Vanguard, a major financial institution, released a report.")[
+        "unsupported_name"]
+    assert _line_checks(pack, source, "A Goldman Sachs prime brokerage specialist released a report saying "
+                                      "hedge funds added tech stocks.")["unsupported_name"]
+
+
+def test_fraction_words_must_mean_what_the_source_says(pack):
+    source = "散户持仓占比约两成。"
+    assert not _line_checks(pack, source, "Retail investors hold about two-thirds of the shares.")["fraction_word"]
+    assert _line_checks(pack, source, "Retail investors hold about 20% of the shares.")["fraction_word"]
+    assert _line_checks(pack, "营收翻倍。", "Revenue doubled.")["fraction_word"]
+    assert not _line_checks(pack, "营收增长。", "Revenue doubled.")["fraction_word"]

@@ -6,7 +6,6 @@ import pytest
 
 from finflag.summary.glossary import Glossary, GlossaryError, tickers_in
 from finflag.summary.prompts import PromptError, fill
-from finflag.summary.summarize import parse_answer
 
 
 def test_glossary_prefers_the_longest_entity():
@@ -35,14 +34,16 @@ def test_tickers():
 
 
 def test_fill_inserts_article_text_verbatim_even_with_braces():
-    prompt = fill("summarize", article="价格{names}在{max_words}区间", names="- 英伟达 = Nvidia", max_words=80)
+    prompt = fill("summarize", "v1", article="价格{names}在{max_words}区间", names="- 英伟达 = Nvidia", max_words=80)
     assert "价格{names}在{max_words}区间" in prompt and "at most 80 words" in prompt
     with pytest.raises(PromptError, match="no value for"):
-        fill("summarize", article="x")
+        fill("summarize", "v1", article="x")
 
 
-def test_parse_answer_formats():
-    assert parse_answer("SUMMARY: Stocks rose.\nKEY POINTS:\n- Dow up\n- Nasdaq down") == (
-        "Stocks rose.", ["Dow up", "Nasdaq down"])
-    assert parse_answer("**Summary:** Stocks rose.\n\nKey Points:\n1. Dow up") == ("Stocks rose.", ["Dow up"])
-    assert parse_answer("Just text.") == ("Just text.", [])
+def test_numbered_answers_map_back_to_their_lines():
+    from finflag.summary.translate import numbered, parse_numbered
+
+    assert numbered(["微软跌0.5%。", "苹果\n收涨0.3%。"]) == "1. 微软跌0.5%。\n2. 苹果 收涨0.3%。"
+    answer = "1. Microsoft fell 0.5%.\nNote: translated literally.\n**2.** Apple rose 0.3%.\n3. Extra line."
+    assert parse_numbered(answer, 2) == {1: "Microsoft fell 0.5%.", 2: "Apple rose 0.3%."}
+    assert parse_numbered("Microsoft fell 0.5%.", 1) == {1: "Microsoft fell 0.5%."}

@@ -137,9 +137,9 @@ def test_a_bad_allow_list_is_one_line_and_exit_2(tmp_path):
 
 
 def test_a_bad_prompt_file_stops_summarize_before_any_model_loads(tmp_path, monkeypatch):
-    prompts = tmp_path / "prompts" / "v1"
+    prompts = tmp_path / "prompts" / "v2"
     prompts.mkdir(parents=True)
-    (prompts / "summarize.txt").write_text("Summarise {article} in {language}.", encoding="utf-8")
+    (prompts / "translate.txt").write_text("Translate {lines} into {language}.", encoding="utf-8")
     monkeypatch.setenv("FINFLAG_PROMPTS", str(tmp_path / "prompts"))
     missing_model = tmp_path / "never-loaded.gguf"
     missing_model.write_bytes(b"GGUF")  # not a real model: loading it would fail differently
@@ -147,8 +147,8 @@ def test_a_bad_prompt_file_stops_summarize_before_any_model_loads(tmp_path, monk
         result = CliRunner().invoke(main, [command, "-", "--model", str(missing_model)], input="英伟达市值3万亿美元。")
         assert result.exit_code == 2, result.output
         lines = result.stderr.strip().splitlines()
-        assert lines == ["finflag: error: prompt v1/summarize.txt has unknown placeholder(s) {language}; "
-                         "it may use {article}, {max_words}, {names}"]
+        assert lines == ["finflag: error: prompt v2/translate.txt has unknown placeholder(s) {language}; "
+                         "it may use {count}, {lines}, {names}"]
 
 
 def test_report_files_are_readable_by_others_under_the_default_umask(tmp_path):

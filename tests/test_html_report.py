@@ -79,3 +79,25 @@ def test_a_name_that_failed_its_check_is_marked_in_the_summary(tmp_path):
                      r'says the stock', page)
     target = re.search(r'id="summary-(\d+)">Vanguard', page).group(1)
     assert f'<a class="item" href="#summary-{target}">Vanguard</a></li>' in page  # the check links to it
+
+
+def test_summary_sentences_carry_their_source_spans_and_the_source_is_cut_at_them(tmp_path):
+    out = report(tmp_path)
+    file = next((out / "results").glob("a-clean*.json"))
+    result = json.loads(file.read_text(encoding="utf-8"))
+    text = POSTS["a-clean.txt"].strip()
+    end = text.index("，")
+    result["summary"] = {"text": "The Shanghai index closed up 0.5%.", "key_points": [], "tickers": [], "model": "m",
+                         "backend": "llama-cpp", "prompt_version": "v2", "timings": {}, "checks": [],
+                         "sentences": [{"text": "The Shanghai index closed up 0.5%.", "sources": [[0, end]],
+                                        "at": [[1, 1]], "checks": {"unsupported_number": "pass"}}],
+                         "claims": [{"text": "The post claims: turnover was 800 billion yuan.",
+                                     "sources": [[end + 1, len(text)]], "at": [[1, end + 2]],
+                                     "category": "performance_claim", "checks": {}}]}
+    file.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+    page = render(out)["a-clean"]
+    assert f'data-sources="0-{end}"' in page and "source: line 1:1" in page
+    assert f'<span data-start="0" data-end="{end}">{text[:end]}</span>' in page
+    assert 'id="claims"' in page and "The post claims: turnover" in page
+    assert "src-hl" in page  # summary.js, inline: no external script
+    assert "<script src" not in page

@@ -37,6 +37,7 @@ def test_results_and_errors_of_the_call_come_back_unchanged():
 
 def test_an_interrupted_summarizer_does_not_close_the_backend_under_the_running_call():
     from finflag.summary.summarize import Summarizer
+    from finflag.summary.translate import Call
 
     class Backend:
         closed = False
@@ -49,12 +50,13 @@ def test_an_interrupted_summarizer_does_not_close_the_backend_under_the_running_
             Backend.closed = True
 
     summarizer = Summarizer.__new__(Summarizer)
-    summarizer._backend, summarizer._abandoned, summarizer._overhead = Backend(), False, None
+    summarizer._backend, summarizer._abandoned = Backend(), False
     summarizer.options = type("O", (), {"max_words": 50})()
-    summarizer.backend = lambda expected_chars=0: summarizer._backend
+    summarizer.backend = lambda: summarizer._backend
     timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     with pytest.raises(KeyboardInterrupt):
-        summarizer._ask("prompt", type("U", (), {"add": lambda self, g: None})())
+        summarizer._ask(Call([], [{"role": "user", "content": "1. 英伟达收跌6.7%。"}], 10, 20),
+                        type("U", (), {"add": lambda self, g: None})())
     summarizer.close()
     assert Backend.closed is False

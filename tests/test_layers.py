@@ -30,7 +30,7 @@ LAYERS = [
     ("finflag.pipeline",),
     ("finflag.reportdir", "finflag.reviewstore"),
     ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training", "finflag.loso",
-     "finflag.rule_origins", "finflag.promoters"),
+     "finflag.rule_origins", "finflag.promoters", "finflag.summary_eval"),
     ("finflag.output",),
     ("finflag.serve",),
     ("finflag.cli",),

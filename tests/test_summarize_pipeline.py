@@ -24,7 +24,8 @@ POST = (
     "英伟达收跌6.7%，市值不足3万亿美元。诺和诺德将斥资41亿美元在美国新建工厂。\n"
     "扫码加群，每月只需199元。\n"
 )
-CHECKS = {"unsupported_number", "cjk_leak", "unsupported_name", "degenerate_output"}
+CHECKS = {"unsupported_number", "wrong_entity_number", "unsupported_name", "fraction_word", "cjk_leak",
+          "degenerate_output"}
 
 
 def test_summary_record_is_complete_and_traceable(pack, smollm2_gguf, model_cache):
@@ -35,30 +36,68 @@ def test_summary_record_is_complete_and_traceable(pack, smollm2_gguf, model_cach
         out = summarizer.summarize(doc, flag_document(doc, pack).findings).to_dict()
     finally:
         summarizer.close()
-    assert out["machine_generated"] is True and out["prompt_version"] == "v1" and out["backend"] == "llama-cpp"
+    assert out["machine_generated"] is True and out["prompt_version"] == "v2" and out["backend"] == "llama-cpp"
     assert {c["check"] for c in out["checks"]} == CHECKS
-    assert all(c["status"] in ("pass", "fail") and c["message"] for c in out["checks"])
+    assert all(c["status"] in ("pass", "repaired", "fail") and c["message"] for c in out["checks"])
+    # Every shown sentence links to its source and passed its own checks; failures are listed, never shown.
+    for item in out["sentences"] + out["claims"]:
+        [[start, end]] = item["sources"]
+        assert 0 <= start < end <= len(doc.text) and set(item["checks"].values()) == {"pass"}
+    assert out["text"] == " ".join(s["text"] for s in out["sentences"])
+    failed = [d for d in out["dropped"] if d["reason"].startswith("translation failed")]
+    assert len(out["sentences"]) + len(out["claims"]) + len(failed) >= 1
     assert out["tickers"] == ["NVDA", "NVO"]
     assert {n["english"] for n in out["numbers"]} == {"US$3 trillion", "US$4.1 billion"}
     for n in out["numbers"]:
         assert doc.text[n["start"] : n["end"]] == n["source"]
-    assert [d["reason"] for d in out["dropped"]] == ["contact / upsell block (contact_funnel, paid_upsell)"]
+    assert [d["reason"] for d in out["dropped"]][0] == "contact / upsell block (contact_funnel, paid_upsell)"
     t = out["timings"]
     assert t["prompt_tokens"] > 100 and t["gen_tokens"] > 0 and t["gen_tok_s"] > 0 and t["load_s"] > 0
     assert any("summarising" in m for m in messages)
 
 
-def test_long_post_is_summarised_in_parts(pack, smollm2_gguf, model_cache):
-    paragraphs = [f"第{i}段：英伟达收跌{i}.5%，市值不足3万亿美元，分析师认为估值仍然合理，交易员预计美联储9月降息。" for i in range(1, 24)]
-    doc = make_doc("\n".join(paragraphs))
-    summarizer = Summarizer(resolve(smollm2_gguf, "llama-cpp"), SummaryOptions(max_words=20, n_ctx=1024))
+def _every_call_fits(summarizer, calls):
+    original = summarizer._ask
+
+    def ask(call, usage):
+        answer = original(call, usage)
+        calls.append((call.prompt_tokens, answer.prompt_tokens, call.max_tokens))
+        assert answer.prompt_tokens + call.max_tokens <= summarizer.backend().n_ctx
+        assert answer.prompt_tokens <= call.prompt_tokens  # our count (template margin included) is an upper bound
+        return answer
+
+    summarizer._ask = ask
+
+
+def test_a_30000_character_post_never_exceeds_the_context(smollm2_gguf, model_cache):
+    paragraphs = [f"第{i}段：英伟达收跌{i}.5%，市值不足3万亿美元，分析师认为估值仍然合理，交易员预计美联储9月降息，"
+                  + "黄仁勋表示人工智能需求强劲而且供应链持续改善" * 8 for i in range(1, 140)]
+    doc = make_doc("\n".join(paragraphs)[:30_000])
+    assert len(doc.text) == 30_000
+    summarizer = Summarizer(resolve(smollm2_gguf, "llama-cpp"), SummaryOptions(max_words=300, n_ctx=1024))
+    calls: list = []
+    _every_call_fits(summarizer, calls)
     try:
         out = summarizer.summarize(doc, []).to_dict()
     finally:
         summarizer.close()
-    assert out["chunks"] >= 3
-    assert out["timings"]["calls"] >= out["chunks"] + 1  # one call per part, then the combining call
+    assert len(calls) >= 2 and out["chunks"] >= 2  # 300 words of lines do not fit 1,024 tokens in one call
+    assert out["timings"]["calls"] >= out["chunks"]
     assert {c["check"] for c in out["checks"]} == CHECKS
+
+
+def test_a_2mb_post_is_cut_at_max_chars_and_summarised(smollm2_gguf, model_cache):
+    text = ("英伟达收跌6.7%，市值不足3万亿美元。诺和诺德将斥资41亿美元在美国新建工厂。\n" * 60_000)[:2_000_000]
+    doc = make_doc(text)
+    summarizer = Summarizer(resolve(smollm2_gguf, "llama-cpp"), SummaryOptions(max_words=40, max_chars=50_000))
+    calls: list = []
+    _every_call_fits(summarizer, calls)
+    try:
+        out = summarizer.summarize(doc, []).to_dict()
+    finally:
+        summarizer.close()
+    assert any(d["reason"].startswith("past --max-chars") and d["end"] == len(text) for d in out["dropped"])
+    assert calls and all(item["sources"][0][1] <= 50_000 for item in out["sentences"])
 
 
 def test_analyze_cli_json_is_flag_schema_plus_summary(smollm2_gguf, model_cache):
@@ -69,7 +108,8 @@ def test_analyze_cli_json_is_flag_schema_plus_summary(smollm2_gguf, model_cache)
     data = json.loads(result.stdout)
     assert data["schema"] == 1 and data["verdict"]["risk"] == "high" and len(data["findings"]) == 8
     summary = data["summary"]
-    assert set(summary) >= {"text", "key_points", "tickers", "checks", "model", "backend", "prompt_version", "timings"}
+    assert set(summary) >= {"text", "key_points", "tickers", "checks", "model", "backend", "prompt_version", "timings",
+                            "sentences", "claims", "points"}
     assert set(summary["timings"]) >= {"load_s", "prompt_tokens", "gen_tokens", "prompt_tok_s", "gen_tok_s"}
 
 

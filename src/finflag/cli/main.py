@@ -26,6 +26,7 @@ COMMANDS = {
     "serve": "serve:serve_command",
     "rules": "rules:rules",
     "eval": "evaluate:eval_command",
+    "eval-summaries": "evalsummaries:eval_summaries",
     "model": "model:model_group",
 }
 SHORT_HELP = {
@@ -38,6 +39,7 @@ SHORT_HELP = {
     "serve": "Review a report folder in the browser (local web app; finflag[serve]).",
     "rules": "List, explain and test the rules in use.",
     "eval": "Precision, recall and F1 per category against a labelled corpus.",
+    "eval-summaries": "Summary faithfulness (links, checks, names, coverage) against labelled posts.",
     "model": "Install and inspect the local model.",
 }
 EXAMPLES = (

@@ -42,9 +42,11 @@ def colour(category: str) -> str:
     return category_colours().get(category, OTHER_COLOUR)
 
 
-def highlight(text: str, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The text cut at every finding boundary; pieces inside findings are marks with their offsets."""
-    bounds = sorted({0, len(text), *[f["start"] for f in findings], *[f["end"] for f in findings]})
+def highlight(text: str, findings: list[dict[str, Any]], cuts: tuple[int, ...] = ()) -> list[dict[str, Any]]:
+    """The text cut at every finding boundary (and at ``cuts``: the summary's source spans, so that a
+    summary sentence can light up its source); pieces inside findings are marks with their offsets."""
+    bounds = sorted({0, len(text), *[f["start"] for f in findings], *[f["end"] for f in findings],
+                     *[c for c in cuts if 0 < c < len(text)]})
     pieces = []
     for a, b in zip(bounds, bounds[1:]):
         covering = [f for f in findings if f["start"] <= a and b <= f["end"]]
@@ -73,6 +75,13 @@ def summary_pieces(summary: Summary) -> list[dict[str, Any]]:
     return pieces + [{"text": text[at:]}]
 
 
+def source_cuts(summary: Summary | None) -> tuple[int, ...]:
+    """Offsets where a summary sentence's or claim's source starts or ends."""
+    if summary is None:
+        return ()
+    return tuple(x for item in summary.sentences + summary.claims for span in item.get("sources", []) for x in span)
+
+
 def post_context(result: dict[str, Any], decisions: Decisions, previous: str | None = None,
                  following: str | None = None) -> dict[str, Any]:
     """What post.html.j2 needs; previous / following are links as given (the review app's are URLs)."""
@@ -82,7 +91,7 @@ def post_context(result: dict[str, Any], decisions: Decisions, previous: str | N
         rules.setdefault(f["rule_id"], f)  # "why it matters" once per rule, not on every row
     return dict(
         title=result["path"], up="../", result=result, verdict=result["verdict"], findings=result["findings"],
-        pieces=highlight(result.get("text", ""), result["findings"]), summary=summary,
+        pieces=highlight(result.get("text", ""), result["findings"], source_cuts(summary)), summary=summary,
         summary_pieces=summary_pieces(summary) if summary else [], rules=list(rules.values()), colour=colour,
         state=lambda f: decisions.state(f["id"]), note=lambda f: decisions.get(f["id"]).get("note", ""),
         previous=previous, following=following)

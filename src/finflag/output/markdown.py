@@ -38,7 +38,16 @@ def findings_markdown(data: dict[str, Any], review: dict[str, str] | None = None
 
 
 def summary_markdown(summary: Summary) -> str:
-    out = [f"### Summary (machine-generated: {summary.model}, {summary.backend})", "", summary.text, ""]
+    out = [f"### Summary (machine-generated: {summary.model}, {summary.backend})", ""]
+    if summary.sentences or summary.claims:  # each sentence with the line:column of its source
+        out += [f"{s['text']} *(source {summary.where(s)})*" for s in summary.sentences] + [""]
+        if summary.claims:
+            out += ["**Claims of the author (not facts):**", ""]
+            out += [f"- {c['text']} *({cell(c.get('category', ''))}, source {summary.where(c)})*"
+                    for c in summary.claims] + [""]
+        out += ["**Key points:**", ""] if summary.key_points else []
+    else:
+        out += [summary.text, ""]
     out += [f"- {p}" for p in summary.key_points]
     if summary.tickers:
         out += ["", "**Tickers:** " + ", ".join(summary.tickers)]

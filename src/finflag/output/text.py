@@ -69,7 +69,14 @@ def findings_text(data: dict[str, Any], colour: bool = False) -> str:
 
 def summary_text(summary: Summary) -> str:
     lines = [f"Machine-generated English summary ({summary.model}, {summary.backend}, "
-             f"prompt {summary.prompt_version}); check it against the source:", "", summary.text or "(empty)"]
+             f"prompt {summary.prompt_version}); check it against the source:", ""]
+    if summary.sentences or summary.claims:  # each sentence translated from the source at line:column
+        lines += [f"  [{summary.where(s)}] {s['text']}" for s in summary.sentences] or ["(no factual sentence)"]
+        if summary.claims:
+            lines += ["", "Claims of the author (not facts):"]
+            lines += [f"  [{summary.where(c)}] {c['text']} ({c.get('category', '')})" for c in summary.claims]
+    else:
+        lines.append(summary.text or "(empty)")
     if summary.key_points:
         lines += ["", "Key points:"] + [f"  - {p}" for p in summary.key_points]
     if summary.tickers:

@@ -15,10 +15,11 @@ machine-generated text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..numbers import english_numbers, is_supported
+from ..numbers import chinese_numeral, english_numbers, is_supported
 from .types import Check
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
@@ -171,3 +172,156 @@ def check_degenerate(summary: str, finish_reason: str) -> CheckResult:
     if finish_reason == "length":
         return CheckResult("degenerate_output", False, "the output was cut off at the token limit")
     return CheckResult("degenerate_output", True, "complete, no repetition")
+
+
+# --- per-sentence checks: each English sentence against its own linked source ---------------
+
+#: Ordinary English words that may open a sentence capitalised; any other
+#: capitalised word, sentence-initial or not, must be supported by the source.
+SENTENCE_STARTERS = set("""
+Shares Stock Stocks Markets Market Prices Price Trading Traders Investors Analysts Analyst Sales Revenue Revenues
+Profit Profits Earnings Income Net Operating Gross Total Its Their His Her Our Your My We They He She It Some Many
+Most Several All Both Each Every Other Another Such No Not Only Just Yet Still Even Already Since Until Because
+Although Though Yesterday Today Tomorrow Last Next First Second Third Fourth Fifth Final Early Late Year Years Month
+Months Week Weeks Day Days Government Officials Company Companies Firm Firms Bank Banks Brokers Broker Logistics
+Freight Treasury Yields Yield Bonds Bond Rates Rate Inflation Consumer Consumers Retail Global Domestic Foreign
+Local Overseas Experts Sources Reports Report Data Figures Results Growth Demand Supply Orders Exports Imports
+Shareholders Shareholder Management Chairman Founder Executives Staff Employees Users Customers Members Readers
+Fans Netizens Followers Buy Sell Hold Join Contact Scan Add Call Click Follow Subscribe Don't Do Please Hurry Act
+Limited Seats Places Spots Chances Opportunity First-come Whoever Anyone Everyone Nobody Nothing Something There
+Here Now Then Thus Therefore Hence Instead Otherwise Besides Moreover Furthermore Additionally Also Currently
+Recently Previously Later Earlier Meanwhile Monthly Weekly Daily Annual Annually Quarterly Expected Estimated
+Reportedly According Based Compared Following Due Amid Among Between Against Toward Towards About Around Above Below
+Up Down Out Off Into Onto Upon Within Across Along Behind Beyond Near Through Throughout Via Per Plus Minus Nearly
+Almost Roughly Approximately Over More Less Fewer Up-to Unlike Like Just New Old High Higher Low Lower Big Bigger
+Large Larger Small Smaller Major Minor Key Main Top Leading Record Strong Weak Sharp Steep Slight Modest Huge Massive
+Investment Investments Funds Fund Capital Assets Asset Tech Technology Chip Chips Semiconductor Semiconductors
+Energy Oil Gold Silver Copper Crypto Bitcoin Real Estate Property Housing Insurance Healthcare Pharmaceutical
+Automotive Cars Car Electric Vehicles Vehicle Battery Batteries Software Hardware Cloud Internet Online Digital
+Value Valuation Valuations Target Targets Rating Ratings Upgrade Downgrade Acquisition Deal Deals Merger Purchase
+Sale Share Dividend Dividends Buyback Buybacks Loss Losses Gain Gains Return Returns Risk Risks Risky Profitable
+""".split())
+_EN_CLAUSE = re.compile(r"[,;:](?!\d)|\b(?:and|while|whereas|but)\b")  # 720,000 stays one number
+_ZH_CLAUSE = re.compile(r"[，,；;：:、]")
+_ZH_FRACTION = re.compile(r"([一二两三四五六七八九])成|(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍|(过半|一半|半数|翻倍|翻番)|"
+                          r"([一二三四五六七八九十])分之([一二三四五六七八九])")
+_EN_FRACTION = {
+    "half": re.compile(r"\b(?:half|halved)\b", re.I),
+    "third": re.compile(r"\b(?:one|two)[- ]thirds?\b|\ba third\b", re.I),
+    "double": re.compile(r"\b(?:doubl\w*|twice|two-fold|twofold)\b", re.I),
+    "triple": re.compile(r"\b(?:tripl\w*|three times|threefold|three-fold)\b", re.I),
+}
+
+
+def fraction_values(source: str) -> set[Decimal]:
+    """Values the fraction and multiple words of a Chinese source stand for: 两成 -> 20, 三倍 -> 3, 过半 -> 50."""
+    values: set[Decimal] = set()
+    for m in _ZH_FRACTION.finditer(source):
+        if m.group(1):
+            values.add(Decimal(chinese_numeral(m.group(1)) or 0) * 10)
+        elif m.group(2):
+            number = m.group(2)
+            values.add(Decimal(number) if number[0].isdigit() else Decimal(chinese_numeral(number) or 0))
+        elif m.group(3):
+            values |= {Decimal(50)} if m.group(3) in ("过半", "一半", "半数") else {Decimal(2), Decimal(100)}
+        else:
+            den, num = chinese_numeral(m.group(4)) or 1, chinese_numeral(m.group(5)) or 0
+            values.add((Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.1")))
+    return values
+
+
+def _fraction_kinds(source: str) -> set[str]:
+    """Which English fraction words the source supports."""
+    kinds: set[str] = set()
+    if re.search(r"半", source):
+        kinds.add("half")
+    if re.search(r"三分之", source):
+        kinds.add("third")
+    if re.search(r"翻倍|翻番|两倍|2倍|一倍", source):
+        kinds.add("double")
+    if re.search(r"三倍|3倍", source):
+        kinds.add("triple")
+    return kinds
+
+
+def check_fractions(english: str, source: str) -> CheckResult:
+    """Fraction and multiple words must mean what the source says (两成 is 20%, never "two-thirds").
+
+    Both ways: an English fraction word needs its Chinese counterpart, and a
+    成 / 倍 figure of the source must come out as its value.
+    """
+    supported = _fraction_kinds(source)
+    bad = [{"text": m.group(0), "start": m.start(), "end": m.end()}
+           for kind, pattern in _EN_FRACTION.items() if kind not in supported for m in pattern.finditer(english)]
+    missing = []
+    for m in _ZH_FRACTION.finditer(source):
+        if m.group(1):
+            want = str((chinese_numeral(m.group(1)) or 0) * 10)
+            if not re.search(rf"(?<![\d.]){want}(?:\s?%|\s?percent|\s?per cent)", english):
+                missing.append(m.group(0))
+    if bad or missing:
+        parts = [f"'{b['text']}' has no such word in the source" for b in bad]
+        parts += [f"{z} ({int(chinese_numeral(z[0]) or 0) * 10}%) not rendered as such" for z in missing]
+        return CheckResult("fraction_word", False, "; ".join(parts), bad)
+    return CheckResult("fraction_word", True, "fraction and multiple words match the source")
+
+
+def check_names_strict(english: str, allowed: set[str]) -> CheckResult:
+    """Every capitalised word or run, sentence-initial ones included, must be in ``allowed``
+    (the linked source's Latin text and its entities' English names) or be an ordinary word."""
+    allowed_lower = {a.lower() for a in allowed}
+    for name in list(allowed):
+        allowed_lower.update(w.lower().strip(".,()") for w in name.split())
+    ordinary = COMMON_CAPITALISED | SENTENCE_STARTERS
+    bad = []
+    for match in _NAME.finditer(english):
+        name = re.sub(r"['’]s$", "", match.group(0).rstrip(".'’-"))
+        if len(name) < 2 or name.lower() in allowed_lower:
+            continue
+        words = [w.strip(".'’") for w in name.split() if w not in ("of", "&", "de")]
+        if all(w in ordinary or w.lower() in allowed_lower or w.rstrip("s").lower() in allowed_lower
+               or re.sub(r"['’]s$", "", w).lower() in allowed_lower for w in words if w):
+            continue
+        bad.append({"text": name, "start": match.start(), "end": match.start() + len(name)})
+    if bad:
+        return CheckResult("unsupported_name", False, f"{len(bad)} name(s) not in the linked source or its "
+                           "glossary names: " + ", ".join(str(b["text"]) for b in bad), bad)
+    return CheckResult("unsupported_name", True, "every name is in the linked source or its glossary names")
+
+
+def check_attribution(english: str, source: str, entities: list[tuple[str, tuple[str, ...]]],
+                      values_of: Callable[[str], set[Decimal]]) -> CheckResult:
+    """A number next to an entity in the English must be stated for that entity in the source.
+
+    ``entities`` are (Chinese, English names) pairs. The source is cut into
+    clauses at commas; a clause without an entity keeps the previous one's
+    (Chinese drops a repeated subject). An English clause naming exactly one
+    entity may only carry that entity's numbers: "S&P 500 fell 1.09%" fails
+    when the source gives 1.09% to the Nasdaq.
+    """
+    owned: dict[str, set[Decimal]] = {}
+    current: list[str] = []
+    for clause in _ZH_CLAUSE.split(source):
+        here = [zh for zh, _ in entities if zh in clause]
+        current = here or current
+        for zh in current:
+            owned.setdefault(zh, set()).update(values_of(clause))
+    bad = []
+    offset = 0
+    for clause in _EN_CLAUSE.split(english):
+        at = english.find(clause, offset)
+        offset = max(at, offset)
+        low = clause.lower()
+        named = [zh for zh, names in entities
+                 if any(re.search(rf"(?<![A-Za-z]){re.escape(n.lower())}(?![A-Za-z])", low) for n in names if n)]
+        if len(named) != 1 or named[0] not in owned:
+            continue
+        for number in english_numbers(clause):
+            if not is_supported(number, owned[named[0]]) and not any(
+                    number.text in n for _, names in entities for n in names):
+                bad.append({"text": number.text, "start": at + number.start, "end": at + number.end,
+                            "entity": named[0]})
+    if bad:
+        return CheckResult("wrong_entity_number", False, "number(s) given to an entity the source does not give "
+                           "them to: " + ", ".join(f"{b['text']} ({b['entity']})" for b in bad), bad)
+    return CheckResult("wrong_entity_number", True, "every number stays with its entity")

@@ -13,15 +13,14 @@ import re
 from functools import cache
 from pathlib import Path
 
-PROMPT_VERSION = "v1"
+PROMPT_VERSION = "v2"
 #: Every prompt the summarizer may use and the placeholders each may contain;
-#: all are checked before a model is loaded.
+#: all are checked before a model is loaded. v1 (whole-post summaries) stays
+#: in prompts/v1 for comparison; v2 translates selected, numbered sentences.
 PLACEHOLDERS = {
     "system": set(),
-    "system-strict": set(),
-    "summarize": {"article", "names", "max_words"},
-    "summarize-part": {"article", "names", "part", "parts", "max_words"},
-    "combine": {"summaries", "max_words"},
+    "translate": {"names", "lines", "count"},
+    "translate-strict": {"names", "lines", "count"},
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -50,13 +49,13 @@ def _load(name: str, version: str, override: str | None) -> str:
     raise PromptError(f"prompt {version}/{name}.txt not found in {', '.join(str(r) for r in _roots(override))}")
 
 
-def fill(name: str, **values: object) -> str:
+def fill(name: str, version: str = PROMPT_VERSION, **values: object) -> str:
     """The prompt ``name`` with each known ``{placeholder}`` replaced.
 
     Values are inserted once and never re-scanned, so article text with
     braces in it cannot break or inject placeholders.
     """
-    template = load(name)
+    template = load(name, version)
     missing = {m.group(1) for m in _PLACEHOLDER.finditer(template)} - set(values)
     if missing:
         raise PromptError(f"prompt {name}: no value for {', '.join(sorted(missing))}")

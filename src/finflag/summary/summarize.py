@@ -1,11 +1,25 @@
-"""English summaries from a local model, with the deterministic work around it.
+"""English summaries a reviewer can trust: select, translate, link, check.
 
-Order of work for one document: prepare the text (drop boilerplate, rewrite
-amounts), look up English names, fit the text to the context (one pass, or
-map-reduce over paragraph chunks for long posts), generate, then check the
-English against the source and retry once with a stricter prompt when
-Chinese leaked through. The result records the model, backend, prompt
-version, timings and every check, passed or failed.
+A small model summarising a whole post invents names, pins numbers on the
+wrong company and drops facts. So the model only translates:
+
+1. **select** (:mod:`.select`): the prepared post's sentences are scored and
+   a set covering every entity-with-a-number pair is chosen within the word
+   budget, deterministically;
+2. **translate** (:mod:`.translate`): those sentences, amounts already in
+   English, as numbered lines in one compact call (or a few if long), with
+   the glossary names of what they mention; English sentences are kept as
+   they are, without a model call;
+3. **link**: every English sentence carries the ``[start, end]`` offsets of
+   its source sentence in the original text;
+4. **check** each sentence against its own source (numbers, numbers on the
+   right entity, names, fraction words, Chinese left over, degenerate output);
+   a failing sentence is translated once more with a strict prompt, then
+   dropped and reported, never shown;
+5. **voice**: a sentence overlapping a promotional finding is a claim of the
+   author ("The post claims: ..."), kept apart from the factual sentences.
+
+``--max-words`` is a hard limit: the least salient sentences go first.
 """
 
 from __future__ import annotations
@@ -13,35 +27,42 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
-from .backends import Backend, Generation, load_backend
-from .checks import (check_cjk, check_degenerate, check_names, check_numbers, drop_unsupported_numbers,
-                     replace_cjk_from_glossary)
 from ..document import Document
-from ..rules.findings import Finding
-from .interrupt import Interrupted, interruptible
-from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
-from .model import ModelChoice, model_path
 from ..normalize import to_simplified
 from ..numbers import source_values
-from .prepare import DEFAULT_MAX_CHARS, Paragraph, Prepared, prepare
-from .prompts import PROMPT_VERSION, fill, load
+from ..rules.findings import Finding
+from .backends import Backend, Generation, load_backend
+from .checks import (CheckResult, check_attribution, check_cjk, check_degenerate, check_fractions,
+                     check_names_strict, check_numbers, fraction_values, replace_cjk_from_glossary)
+from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
+from .interrupt import Interrupted, interruptible
+from .model import ModelChoice, model_path
+from .prepare import DEFAULT_MAX_CHARS, prepare
+from .prompts import PROMPT_VERSION
 from .prompts import check_all as check_prompts
-from .types import Summary
+from .select import Sentence, select, split_sentences
+from .translate import Call, translate
+from .types import Check, Summary
 
 DEFAULT_MAX_WORDS = 150
-_CONTEXT_MARGIN = 64
+#: Checks run on every sentence, in this order; the summary reports each over all sentences.
+SENTENCE_CHECKS = ("unsupported_number", "wrong_entity_number", "unsupported_name", "fraction_word", "cjk_leak",
+                   "degenerate_output")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.'’\-]*")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+CLAIM_PREFIX = "The post claims: "
+#: Key points: the most salient shown sentences, at most this many.
+KEY_POINTS = 3
 Progress = Callable[[str], None]
 
 
 @dataclass
 class Usage:
-    """Tokens and seconds over every model call for one document (the timings in a summary).
-
-    Kept per document so a long post summarised in parts reports its whole cost.
-    """
+    """Tokens and seconds over every model call for one document (the timings in a summary)."""
 
     prompt_tokens: int = 0
     gen_tokens: int = 0
@@ -66,25 +87,65 @@ class SummaryOptions:
     max_chars: int = DEFAULT_MAX_CHARS
 
 
-def parse_answer(text: str) -> tuple[str, list[str]]:
-    """(summary, key points) from the 'SUMMARY: ... KEY POINTS: - ...' format, leniently."""
-    body = text.strip()
-    points: list[str] = []
-    split = re.split(r"\n?\s*\**\s*KEY POINTS\s*:?\s*\**\s*:?\s*\n?", body, maxsplit=1, flags=re.IGNORECASE)
-    if len(split) == 2:
-        body, tail = split
-        points = [re.sub(r"^\s*(?:[-*•]|\d+[.)])\s*", "", line).strip() for line in tail.splitlines()]
-        points = [p for p in points if p]
-    body = re.sub(r"^\s*\**\s*SUMMARY\s*:?\s*\**\s*:?\s*", "", body.strip(), flags=re.IGNORECASE)
-    return body.strip(), points
+@dataclass
+class Line:
+    """One English sentence linked to its source sentence, with its checks."""
+
+    source: Sentence
+    text: str
+    checks: list[CheckResult] = field(default_factory=list)
+    claim: str = ""                 # category of the promotional finding it overlaps, if any
+    retried: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def to_dict(self, doc: Document) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "sources": [[self.source.start, self.source.end]],
+                                "at": [list(doc.line_col(self.source.start))],
+                                "checks": {c.check: "pass" if c.passed else "fail" for c in self.checks}}
+        if self.claim:
+            data["category"] = self.claim
+        return data
 
 
-def _names_block(entities: list[Entry]) -> str:
-    """Glossary lines for the prompt: names first (with tickers), then terms."""
-    names = [e for e in entities if e.kind in NAME_KINDS]
-    terms = [e for e in entities if e.kind not in NAME_KINDS]
-    lines = [f"- {e.zh} = {e.en}" + (f" ({e.ticker})" if e.ticker else "") for e in names + terms]
-    return "\n".join(lines) if lines else "(none found)"
+def sentence_values(s: Sentence) -> set[Decimal]:
+    """Every number a source sentence states: as written, with 万/亿 applied, and its fraction words."""
+    simplified = to_simplified(s.source)
+    values = source_values(simplified) | fraction_values(simplified)
+    values |= {Decimal(r.value) for r in s.rewrites}
+    values |= source_values(" ".join(e.ticker for e in s.entities if e.ticker))
+    return values
+
+
+def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[CheckResult]:
+    """The per-sentence checks of one English sentence against its own linked source."""
+    values = sentence_values(s)
+    allowed = set(_LATIN.findall(s.source)) | set(s.tickers)
+    allowed |= {name for e in s.entities for name in (e.en, *e.aliases, e.ticker) if name}
+    allowed |= {p for e in s.entities if e.ticker for p in e.ticker.split(".")}
+    named = [(e.zh, (e.en, *e.aliases)) for e in s.entities if e.kind in NAME_KINDS]
+    return [
+        check_numbers(english, values),
+        check_attribution(english, to_simplified(s.source), named,
+                          lambda clause: source_values(clause) | fraction_values(clause)),
+        check_names_strict(english, allowed),
+        check_fractions(english, to_simplified(s.source)),
+        check_cjk(english),
+        check_degenerate(english, finish_reason),
+    ]
+
+
+def _overlapping(s: Sentence, findings: list[Finding]) -> str:
+    for f in findings:
+        if f.voice == "author" and f.start < s.end and s.start < f.end:
+            return f.category
+    return ""
 
 
 class Summarizer:
@@ -98,14 +159,13 @@ class Summarizer:
         self.glossary = glossary or Glossary.load()
         self.progress = progress or (lambda message: None)
         self._backend: Backend | None = None
-        self._overhead: int | None = None
         self._abandoned = False
 
     # -- model -------------------------------------------------------------
-    def backend(self, expected_chars: int = 0) -> Backend:
+    def backend(self) -> Backend:
         if self._backend is None:
             path = model_path(self.choice, announce=self.progress)
-            n_ctx = self.options.n_ctx or self._context_for(expected_chars)
+            n_ctx = self.options.n_ctx or self._context()
             self.progress(f"loading {self.model_name} with {self.choice.backend} (context {n_ctx} tokens)")
             self._backend = load_backend(self.choice.backend, path, n_ctx=n_ctx,
                                          threads=self.options.threads, dtype=self.options.dtype)
@@ -117,17 +177,10 @@ class Summarizer:
 
         return DEFAULT_MODEL_NAME if self.choice.is_default else self.choice.ref
 
-    def _max_tokens(self) -> int:
-        return int(self.options.max_words * 2.2) + 160
-
-    def _context_for(self, chars: int) -> int:
-        """Context sized to the input: enough for the post in one pass, 2048-4096 tokens.
-
-        Longer posts are summarised in parts, which also suits a small model
-        better than one very long prompt.
-        """
-        needed = chars + 700 + self._max_tokens()  # ~1 token per Chinese character, plus prompt and answer
-        return min(max(2048, -(-needed // 1024) * 1024), 4096)
+    def _context(self) -> int:
+        """Enough for the selected lines of ``--max-words`` in one call: ~2.5 tokens per word
+        for lines and answer, plus the instructions. Longer selections are split into calls."""
+        return min(max(2048, -(-(int(self.options.max_words * 2.5) + 900) // 1024) * 1024), 8192)
 
     def close(self) -> None:
         if self._abandoned:
@@ -135,175 +188,111 @@ class Summarizer:
         if self._backend is not None:
             self._backend.close()
             self._backend = None
-            self._overhead = None
 
     # -- one call ----------------------------------------------------------
-    def _ask(self, prompt: str, usage: Usage, strict: bool = False, max_words: int | None = None) -> Generation:
-        messages = [{"role": "system", "content": load("system-strict" if strict else "system").strip()},
-                    {"role": "user", "content": prompt}]
-        max_tokens = int(max_words * 2.2) + 60 if max_words else self._max_tokens()
+    def _ask(self, call: Call, usage: Usage) -> Generation:
         backend = self.backend()
         try:
-            answer = interruptible(lambda: backend.generate(messages, max_tokens))
+            answer = interruptible(lambda: backend.generate(call.messages, call.max_tokens))
         except Interrupted:
             self._abandoned = True  # the call still runs in its thread: never close the backend under it
             raise
         usage.add(answer)
         return answer
 
-    def _budget(self, backend: Backend) -> int:
-        """Tokens left for article text; the prompt templates are counted once per loaded model."""
-        if self._overhead is None:
-            self._overhead = backend.count_tokens(load("system-strict") + load("summarize-part") + "\n" * 4) + 200
-        return max(backend.n_ctx - self._overhead - self._max_tokens() - _CONTEXT_MARGIN, 256)
-
-    def _chunks(self, paragraphs: list[Paragraph], budget: int, backend: Backend) -> list[str]:
-        chunks: list[str] = []
-        current: list[str] = []
-        used = 0
-        for para in paragraphs:
-            pieces = [para.text]
-            cost = backend.count_tokens(para.text)
-            if cost > budget:  # one huge paragraph: split it into sentence runs
-                pieces = [s for s in re.split(r"(?<=[。！？!?；;])", para.text) if s]
-            for piece in pieces:
-                piece_cost = cost if len(pieces) == 1 else backend.count_tokens(piece)
-                while piece_cost > budget:  # a sentence longer than the budget: cut by characters
-                    cut = max(int(len(piece) * budget / piece_cost) - 1, 1)
-                    chunks.append(piece[:cut])
-                    piece, piece_cost = piece[cut:], backend.count_tokens(piece[cut:])
-                if current and used + piece_cost > budget:
-                    chunks.append("\n".join(current))
-                    current, used = [], 0
-                current.append(piece)
-                used += piece_cost
-        if current:
-            chunks.append("\n".join(current))
-        return chunks
-
-    def _part_words(self, parts: int) -> int:
-        return max(30, min(self.options.max_words // 2, 600 // max(parts, 1)))
-
-    def _combine_prompt(self, parts: list[str], usage: Usage, budget: int, path: str) -> str:
-        """The final combining prompt; part summaries that do not fit are combined in rounds."""
-        backend = self.backend()
-        level = 1
-        while True:
-            labelled = [f"Part {n}: {p}" for n, p in enumerate(parts, 1)]
-            if backend.count_tokens("\n\n".join(labelled)) <= budget or len(parts) == 1:
-                self.progress(f"summarising {path}: combining {len(parts)} parts")
-                joined = "\n\n".join(labelled)
-                while backend.count_tokens(joined) > budget:  # one part alone too long: trim it
-                    joined = joined[: int(len(joined) * 0.9)]
-                return fill("combine", summaries=joined, max_words=self.options.max_words)
-            groups: list[list[str]] = [[]]
-            used = 0
-            for part in labelled:
-                cost = backend.count_tokens(part) + 2
-                if groups[-1] and used + cost > budget:
-                    groups.append([])
-                    used = 0
-                groups[-1].append(part)
-                used += cost
-            if len(groups) == len(parts):  # no two parts fit together: shorten them all
-                parts = [p[: max(len(p) // 2, 1)] for p in parts]
-                continue
-            self.progress(f"summarising {path}: combining {len(parts)} parts into {len(groups)} (round {level})")
-            words = self._part_words(len(groups))
-            parts = [parse_answer(self._ask(fill("combine", summaries="\n\n".join(g), max_words=words), usage,
-                                            max_words=words).text)[0] for g in groups]
-            level += 1
-
     # -- a document --------------------------------------------------------
     def summarize(self, doc: Document, findings: list[Finding]) -> Summary:
         started = time.perf_counter()
+        usage = Usage()
         prepared = prepare(doc, findings, self.options.max_chars)
         if len(doc.text) > self.options.max_chars:
             self.progress(f"warning: {doc.path} has {len(doc.text):,} characters; only the first "
                           f"{self.options.max_chars:,} are summarised (--max-chars)")
-        text = prepared.text
-        if not text.strip():
-            text = doc.text[:self.options.max_chars]  # everything was boilerplate: summarise what there is
-        backend = self.backend(len(text))
-        # Names the model is told about come from what it reads; the name check
-        # accepts any entity of the whole post.
-        entities = self.glossary.find(doc.normalized.text) if doc.language != "en" else []
-        names = _names_block(self.glossary.find(to_simplified(text)) if entities else [])
-        usage = Usage()
-        budget = self._budget(backend)
-        paragraphs = prepared.paragraphs or [Paragraph(0, len(text), text)]
-        chunks = [text] if backend.count_tokens(text) <= budget else self._chunks(paragraphs, budget, backend)
-        if len(chunks) == 1:
-            self.progress(f"summarising {doc.path} ({len(doc.text):,} characters)")
-            prompt = fill("summarize", article=chunks[0], names=names, max_words=self.options.max_words)
-        else:
-            part_words = self._part_words(len(chunks))
-            parts = []
-            for n, chunk in enumerate(chunks, 1):
-                self.progress(f"summarising {doc.path}: part {n}/{len(chunks)}")
-                part_prompt = fill("summarize-part", article=chunk, names=names, part=n, parts=len(chunks),
-                                   max_words=part_words)
-                part_summary, _ = parse_answer(self._ask(part_prompt, usage, max_words=part_words).text)
-                parts.append(part_summary)
-            prompt = self._combine_prompt(parts, usage, budget, doc.path)
-        answer = self._ask(prompt, usage)
-        summary, points = parse_answer(answer.text)
-        retried = False
-        if not check_cjk(summary + "\n" + "\n".join(points)).passed:
-            self.progress(f"{doc.path}: Chinese left in the English summary; retrying with a stricter prompt")
-            answer = self._ask(prompt, usage, strict=True)
-            summary, points = parse_answer(answer.text)
-            retried = True
-        return self._result(doc, prepared, entities, summary, points, answer, usage, len(chunks), retried,
+        chinese = doc.language != "en" and bool(_CJK.search(doc.text))
+        sentences = split_sentences(doc, prepared, self.glossary if chinese else None)
+        chosen = select(sentences, self.options.max_words)
+        self.progress(f"summarising {doc.path} ({len(doc.text):,} characters): "
+                      f"{len(chosen)} of {len(sentences)} sentences selected")
+        lines, calls = self._translate(chosen, usage, doc.path)
+        promo = [f for f in findings if f.voice == "author"]
+        for line in lines:
+            line.claim = _overlapping(line.source, promo)
+        shown = self._fit([line for line in lines if line.passed])
+        failed = [line for line in lines if not line.passed]
+        entities = self.glossary.find(doc.normalized.text) if chinese else []
+        return self._result(doc, prepared, entities, sentences, shown, failed, usage, calls,
                             time.perf_counter() - started)
 
-    def _result(self, doc: Document, prepared: Prepared, entities: list[Entry], summary: str, points: list[str],
-                answer: Generation, usage: Usage, chunks: int, retried: bool, total_s: float) -> Summary:
-        tickers = [e.ticker for e in entities if e.ticker]
-        allowed = set(_LATIN.findall(doc.text)) | set(tickers) | {p for t in tickers for p in t.split(".")}
-        allowed |= {name for e in entities for name in (e.en, *e.aliases)}
-        # Codes such as 300750.SZ come from our glossary, so their digits are supported too.
-        values = source_values(doc.normalized.text + " " + " ".join(tickers))
-        # Deterministic repairs, each reported: glossary English for leaked Chinese,
-        # and no sentence that states a number the source does not have.
-        summary, cjk_fixed = replace_cjk_from_glossary(summary, self.glossary.english_for)
-        fixed_points = [replace_cjk_from_glossary(p, self.glossary.english_for) for p in points]
-        points = [p for p, _ in fixed_points]
-        cjk_fixed += [r for _, rs in fixed_points for r in rs]
-        raw_numbers = check_numbers(summary + "\n" + "\n".join(points), values)
-        summary, points, removed = drop_unsupported_numbers(summary, points, values)
-        english = summary + "\n" + "\n".join(points)
-        checks = [
-            check_numbers(english, values),
-            check_cjk(english),
-            check_names(english, allowed),
-            check_degenerate(summary, answer.finish_reason),
-        ]
-        if removed:
-            checks[0].repaired = removed
-            checks[0].message = (f"{raw_numbers.message}; removed {len(removed)} sentence(s)/point(s) stating them"
-                                 if checks[0].passed else checks[0].message)
-        if cjk_fixed:
-            checks[1].repaired = cjk_fixed
-            checks[1].message += "; replaced from the glossary: " + ", ".join(
-                f"{r['chinese']} -> {r['english']}" for r in cjk_fixed)
-        if retried:
-            checks[1].message += " (after one retry with a stricter prompt)"
+    def _translate(self, chosen: list[Sentence], usage: Usage, path: str) -> tuple[list[Line], int]:
+        """English for each chosen sentence, checked; failures retried once with the strict prompt."""
+        lines: list[Line] = []
+        to_model = [s for s in chosen if _CJK.search(s.source)]
+        for s in chosen:
+            if not _CJK.search(s.source):  # already English: shown as written, checked all the same
+                text = " ".join(s.source.split())
+                lines.append(Line(s, text, check_line(text, s)))
+        calls = 0
+        if to_model:
+            backend = self.backend()
+
+            def ask(call: Call) -> str:
+                nonlocal calls
+                calls += 1
+                self.progress(f"summarising {path}: translating {len(call.sentences)} line(s)")
+                return self._ask(call, usage).text
+
+            first = [self._line(s, english) for s, english in translate(to_model, backend, ask)]
+            lines += [line for line in first if line.passed]
+            again = [line.source for line in first if not line.passed]
+            if again:  # one strict retry for all the failed lines together, then they are dropped
+                self.progress(f"{path}: {len(again)} sentence(s) failed their checks; translating them again, strictly")
+                lines += [self._line(s, english, retried=True)
+                          for s, english in translate(again, backend, ask, strict=True)]
+        lines.sort(key=lambda line: line.source.start)
+        return lines, calls
+
+    def _line(self, s: Sentence, english: str, retried: bool = False) -> Line:
+        """A translated line, checked; Chinese terms the glossary knows are put in English first
+        (减持 -> share sale), and the checks then see the repaired text."""
+        english, _ = replace_cjk_from_glossary(english, self.glossary.english_for)
+        return Line(s, english, check_line(english, s, "stop" if english else "length"), retried=retried)
+
+    def _fit(self, lines: list[Line]) -> list[Line]:
+        """``--max-words`` as a hard limit: the least salient sentences go until the rest fit."""
+        def words(line: Line) -> int:
+            return line.words + (len(CLAIM_PREFIX.split()) if line.claim else 0)
+
+        kept = list(lines)
+        while kept and sum(words(line) for line in kept) > self.options.max_words:
+            kept.remove(min(kept, key=lambda line: (line.source.score, -line.source.index)))
+        return kept
+
+    def _result(self, doc: Document, prepared, entities: list[Entry], sentences: list[Sentence],
+                shown: list[Line], failed: list[Line], usage: Usage, calls: int, total_s: float) -> Summary:
+        facts = [line for line in shown if not line.claim]
+        claims = [line for line in shown if line.claim]
+        top = sorted(facts, key=lambda line: (-line.source.score, line.source.index))[:KEY_POINTS]
+        top.sort(key=lambda line: line.source.index)
+        dropped = [{"start": d.start, "end": d.end, "reason": d.reason} for d in prepared.dropped]
+        dropped += [{"start": line.source.start, "end": line.source.end,
+                     "reason": "translation failed its checks: " + ", ".join(c.check for c in line.checks
+                                                                             if not c.passed),
+                     "text": line.text} for line in failed]
         backend = self._backend
         return Summary(
-            text=summary,
-            key_points=points,
+            text=" ".join(line.text for line in facts),
+            key_points=[line.text for line in top],
             tickers=tickers_in(doc.text, entities),
-            checks=[c.to_check() for c in checks],
+            checks=summary_checks(shown, failed),
             model=self.model_name,
             backend=self.choice.backend,
             prompt_version=PROMPT_VERSION,
             names=[{"zh": e.zh, "en": e.en, "ticker": e.ticker} for e in entities],
             numbers=[{"source": r.source, "english": r.english, "start": r.start, "end": r.end}
                      for r in prepared.rewrites],
-            dropped=[{"start": d.start, "end": d.end, "reason": d.reason} for d in prepared.dropped],
-            chunks=chunks,
-            retried=retried,
+            dropped=dropped,
+            chunks=calls,
+            retried=any(line.retried for line in shown + failed),
             timings={
                 "load_s": round(backend.load_s, 2) if backend else 0.0,
                 "prompt_tokens": usage.prompt_tokens,
@@ -313,7 +302,29 @@ class Summarizer:
                 "calls": usage.calls,
                 "total_s": round(total_s, 2),
             },
+            sentences=[line.to_dict(doc) for line in facts],
+            claims=[{**line.to_dict(doc), "text": CLAIM_PREFIX + line.text} for line in claims],
+            points=[{"text": line.text, "sources": [[line.source.start, line.source.end]],
+                     "at": [list(doc.line_col(line.source.start))]} for line in top],
         )
 
 
-__all__ = ["Summarizer", "SummaryOptions", "parse_answer"]
+def summary_checks(shown: list[Line], failed: list[Line]) -> list[Check]:
+    """One check per kind over the whole summary: every shown sentence passed it; the
+    sentences dropped for failing it are listed as repairs (removed, never shown)."""
+    out = []
+    for name in SENTENCE_CHECKS:
+        removed = [{"removed": line.text, "start": line.source.start, "end": line.source.end,
+                    "message": c.message} for line in failed for c in line.checks if c.check == name and not c.passed]
+        message = (f"all {len(shown)} shown sentence(s) pass, each against its own source" if shown
+                   else "no sentence to show")
+        if removed:
+            message += f"; {len(removed)} sentence(s) failing it removed"
+        result = CheckResult(name, True, message, repaired=removed)
+        out.append(result.to_check())
+    if not shown:
+        out[-1] = CheckResult("degenerate_output", False, "no sentence passed its checks: no summary").to_check()
+    return out
+
+
+__all__ = ["CLAIM_PREFIX", "Summarizer", "SummaryOptions", "check_line", "summary_checks"]

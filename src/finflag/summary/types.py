@@ -53,6 +53,17 @@ class Summary:
     chunks: int = 1
     retried: bool = False
     machine_generated: bool = True
+    #: Each shown sentence: {"text", "sources": [[start, end], ...] into the original text, "at": [[line, column],
+    #: ...] of each source, "checks": {name: status}}.
+    sentences: list[dict[str, Any]] = field(default_factory=list)
+    #: The author's promotional claims, never stated as fact: {"text", "category", "sources", "checks"}.
+    claims: list[dict[str, Any]] = field(default_factory=list)
+    #: The key points with their sources: {"text", "sources"} (``key_points`` is the plain-text view).
+    points: list[dict[str, Any]] = field(default_factory=list)
+
+    def where(self, item: dict[str, Any]) -> str:
+        """'line:column' of a sentence's or claim's sources, for the text views."""
+        return ", ".join(f"{line}:{col}" for line, col in item.get("at", [])) or "?"
 
     @property
     def failed_checks(self) -> list[str]:
@@ -62,7 +73,8 @@ class Summary:
         data = asdict(self)
         # Key order of schema 1, as results have always been written.
         order = ("text", "key_points", "tickers", "machine_generated", "checks", "model", "backend",
-                 "prompt_version", "names", "numbers", "dropped", "chunks", "retried", "timings")
+                 "prompt_version", "names", "numbers", "dropped", "chunks", "retried", "timings",
+                 "sentences", "claims", "points")
         return {key: data[key] for key in order}
 
     @classmethod

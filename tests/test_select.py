@@ -1,0 +1,76 @@
+"""Select: sentences with offsets, salience, and coverage of every entity-with-a-number pair."""
+
+from __future__ import annotations
+
+from finflag.pipeline import flag_document
+from finflag.summary.glossary import Glossary
+from finflag.summary.prepare import prepare
+from finflag.summary.select import MAX_SENTENCE_CHARS, estimate_words, select, split_sentences
+
+from .conftest import SAMPLES, make_doc
+
+NEWS = (
+    "美股收盘：道指涨0.67%，纳指跌1.09%\n"
+    "周一，美国国债收益率几乎没有变化。\n"
+    "微软跌0.5%，市值3.33万亿美元仍为美股最大。苹果收涨0.3%，市值3.19万亿美元。\n"
+    "物流公司RXO涨23%至历史最高，公司以超过10亿美元收购一家货运经纪业务。\n"
+    "杰富瑞上调英伟达目标价，称还能再涨19%。花旗分析师认为该股估值合理。\n"
+    "黄仁勋一周减持72万股，套现9460万美元，属于预先制定的减持计划。\n"
+    "扫码加群，每月只需199元。\n"
+)
+
+
+def _sentences(pack, text):
+    doc = make_doc(text)
+    return doc, split_sentences(doc, prepare(doc, flag_document(doc, pack).findings), Glossary.load())
+
+
+def test_sentences_keep_offsets_into_the_original_and_rewrite_amounts(pack):
+    doc, sentences = _sentences(pack, NEWS)
+    for s in sentences:
+        assert doc.text[s.start : s.end] == s.source
+    microsoft = next(s for s in sentences if s.source.startswith("微软"))
+    assert "US$3.33 trillion" in microsoft.text and "万亿" not in microsoft.text
+    assert [e.en for e in microsoft.entities][0] == "Microsoft"
+    assert ("Microsoft", "3.33") in microsoft.pairs
+    assert not any("扫码" in s.source for s in sentences)  # the contact footer stays dropped
+    assert sentences[0].score > next(s for s in sentences if s.source.startswith("周一")).score
+
+
+def test_selection_covers_every_entity_with_a_number_in_source_order(pack):
+    _, sentences = _sentences(pack, NEWS)
+    chosen = select(sentences, max_words=90)
+    assert [s.index for s in chosen] == sorted(s.index for s in chosen)
+    assert sum(s.words for s in chosen) <= 90
+    pairs = set().union(*(s.pairs for s in sentences))
+    assert pairs <= set().union(*(s.pairs for s in chosen))
+    texts = " ".join(s.source for s in chosen)
+    for needle in ("微软", "苹果", "RXO", "杰富瑞", "黄仁勋"):
+        assert needle in texts
+    assert "花旗" not in texts  # no number, the least salient: the first to go
+
+
+def test_a_tight_budget_keeps_the_most_salient_and_never_exceeds_it(pack):
+    _, sentences = _sentences(pack, NEWS)
+    chosen = select(sentences, max_words=25)
+    assert chosen and sum(s.words for s in chosen) <= 25
+
+
+def test_a_run_without_full_stops_is_cut_into_short_pieces(pack):
+    text = "英伟达收跌6.7%，市值不足3万亿美元，分析师认为估值仍然合理" * 400
+    doc, sentences = _sentences(pack, text)
+    assert len(sentences) > 50
+    assert all(s.end - s.start <= MAX_SENTENCE_CHARS for s in sentences)
+    assert "".join(s.source for s in sentences) == text
+
+
+def test_the_demo_post_selection_covers_the_market_caps_and_the_sales(pack):
+    doc, sentences = _sentences(pack, (SAMPLES / "mixed-news-with-footer.txt").read_text(encoding="utf-8"))
+    chosen = " ".join(s.source for s in select(sentences, 150))
+    for needle in ("3.33万亿美元", "3.19万亿美元", "RXO涨23%", "还能再涨19%", "减持72万股"):
+        assert needle in chosen
+
+
+def test_estimated_words():
+    assert estimate_words("微软市值突破4万亿美元") == 7  # 10 characters x 0.6 + one number
+    assert estimate_words("Apple rose 3%") == 3
