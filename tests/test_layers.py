@@ -5,7 +5,7 @@ which a lazy import would otherwise hide) and resolved to a finflag module.
 Layers, lowest first, as README's Layout section draws them:
 
     text and offsets -> input -> rules -> summary -> result -> pipeline
-    -> reportdir -> batch / evaluate -> output -> cli
+    -> reportdir -> batch / evaluate -> engines -> output -> cli
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ LAYERS = [
     ("finflag.pipeline",),
     ("finflag.reportdir",),
     ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training"),
+    ("finflag.engines",),
     ("finflag.output",),
     ("finflag.cli",),
 ]
@@ -135,8 +136,8 @@ def test_planted_upward_import_and_cycle_are_caught(tmp_path):
     (package / "cli" / "main.py").write_text("from .other import x\n", encoding="utf-8")
     (package / "cli" / "other.py").write_text("from finflag.cli.main import y\n", encoding="utf-8")
     edges = graph(package)
-    assert upward_imports(edges) == ["finflag.rules.bad (layer 3) imports finflag.cli (layer 10)",
-                                     "finflag.rules.bad (layer 3) imports finflag.cli.main (layer 10)"]
+    assert upward_imports(edges) == ["finflag.rules.bad (layer 3) imports finflag.cli (layer 11)",
+                                     "finflag.rules.bad (layer 3) imports finflag.cli.main (layer 11)"]
     assert cycles(edges) == ["finflag.cli.main -> finflag.cli.other -> finflag.cli.main"]
 
 
@@ -145,7 +146,7 @@ def test_rule_commands_do_not_import_the_model_stack_or_renderers(command):
     code = ("import sys\nfrom finflag.cli import main\n"
             "try:\n    main(" + repr(command) + ", standalone_mode=False)\nexcept SystemExit:\n    pass\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('torch', 'transformers', 'xllamacpp', 'jinja2', 'jieba', 'langdetect') "
+            "('torch', 'transformers', 'xllamacpp', 'jinja2', 'jieba', 'langdetect', 'ray') "
             "or m.startswith(('finflag.summary.summarize', 'finflag.output.html', 'finflag.cli.review')))\n"
             "print(heavy)\n")
     done = subprocess.run([sys.executable, "-c", code], input="稳赚不赔，加微信abc12345。", capture_output=True,
