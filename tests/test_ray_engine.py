@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -38,14 +39,56 @@ def _ray():
     return pytest.importorskip("ray", reason="Ray is not installed: pip install 'finflag[ray]' (make test does)")
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    ray = _ray()
-    from finflag.engines.ray import LOCAL_CLUSTER
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
-    ray.init(num_cpus=2, logging_level="WARNING", log_to_driver=False, **LOCAL_CLUSTER)
-    yield ray.get_runtime_context().gcs_address
-    ray.shutdown()
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """``ray start --head --block`` on 127.0.0.1 with 2 CPUs; terminating it stops every process it started.
+
+    The agents get fixed ports: with port 0 the raylet gives them a hard-coded 15 s to report
+    theirs and dies on a busy machine (ray-project/ray#65983).
+    """
+    ray = _ray()
+    port = _free_port()
+    agent_ports = {flag: _free_port() for flag in ("--dashboard-agent-grpc-port", "--dashboard-agent-listen-port",
+                                                    "--runtime-env-agent-port", "--metrics-export-port",
+                                                    "--node-manager-port", "--object-manager-port")}
+    log = (tmp_path_factory.mktemp("ray") / "head.log").open("w")
+    # A throwaway cluster on the loopback address: no token (the drivers here, this process and
+    # the subprocess below, would otherwise need the head's).
+    saved = os.environ.get("RAY_AUTH_MODE")
+    os.environ["RAY_AUTH_MODE"] = "disabled"
+    head = subprocess.Popen([str(Path(sys.executable).with_name("ray")), "start", "--head", "--block",
+                             "--node-ip-address", "127.0.0.1", "--port", str(port), "--num-cpus", "2",
+                             "--include-dashboard", "false", "--disable-usage-stats",
+                             "--system-config", json.dumps({"worker_niceness": 0}),
+                             *[str(x) for pair in agent_ports.items() for x in pair]],
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    address = f"127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 240
+        while True:
+            try:
+                ray.init(address=address, logging_level="WARNING", log_to_driver=False)
+                break
+            except (ConnectionError, RuntimeError):
+                if head.poll() is not None or time.time() > deadline:
+                    pytest.fail(f"the Ray head did not start: {Path(log.name).read_text()[-2000:]}")
+                time.sleep(2)
+        yield address
+    finally:
+        ray.shutdown()
+        head.terminate()
+        head.wait(60)
+        log.close()
+        if saved is None:
+            os.environ.pop("RAY_AUTH_MODE", None)
+        else:
+            os.environ["RAY_AUTH_MODE"] = saved
 
 
 @pytest.fixture

@@ -52,7 +52,8 @@ TASK_RETRIES = 2
 ACTOR_QUEUE = 2
 #: A local cluster started by the driver: no dashboard, and workers at normal priority (Ray's
 #: default niceness 15 starves the model actors on a machine shared with other work).
-LOCAL_CLUSTER: dict[str, Any] = {"include_dashboard": False, "_system_config": {"worker_niceness": 0}}
+LOCAL_CLUSTER: dict[str, Any] = {"include_dashboard": False,
+                                 "_system_config": {"worker_niceness": 0, "agent_register_timeout_ms": 300_000}}
 #: Model actors are named with this prefix (and the driver's process id), so a cluster's operator can find them.
 ACTOR_PREFIX = "finflag-model-"
 
