@@ -118,12 +118,13 @@ def _connect(address: str | None) -> bool:
     if ray.is_initialized():  # an embedding program (or a test) already joined a cluster
         return False
     address = address or os.environ.get("RAY_ADDRESS") or None
+    # "local": a new cluster of this process's own, never one that happens to run on the machine.
     extra: dict[str, Any] = {} if address else LOCAL_CLUSTER
     try:
-        ray.init(address=address, logging_level=logging.WARNING, log_to_driver=False, **extra)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise BatchError(f"cannot join the Ray cluster at {address or 'a new local cluster'}: "
-                         f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        ray.init(address=address or "local", logging_level=logging.ERROR, log_to_driver=False, **extra)
+    except Exception as exc:  # Ray raises bare Exception when a node does not start: one line, not a traceback
+        doing = f"join the Ray cluster at {address}" if address else "start a local Ray cluster"
+        raise BatchError(f"cannot {doing}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     return True
 
 
