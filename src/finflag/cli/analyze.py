@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 
 from ..engines import DEFAULT_ENGINE, ENGINES, EngineSettings
-
 from ..summary.backends.hf import DTYPES
 from ..summary.prepare import DEFAULT_MAX_CHARS
 from ..summary.model import BACKENDS
