@@ -98,7 +98,10 @@ def test_risk_score_follows_its_formula(report):
         assert cluster.risk == round(expected)
         assert 0 <= cluster.risk <= 100 and parts["push"] == 1.0
     jinniu = build_map(load_results(report)).clusters[0]
-    assert jinniu.risk_parts["severity"] == pytest.approx((1 + 0.6 + 1 + 0.3) / 4)
+    risks = [p.risk for p in jinniu.posts]  # the rule layer's verdicts: high 1, medium 0.6, low 0.3
+    assert jinniu.risk_parts["severity"] == pytest.approx(sum({"high": 1, "medium": 0.6, "low": 0.3}[r]
+                                                              for r in risks) / 4)
+    assert "high" in risks and jinniu.risk_parts["severity"] > 0.5
 
 
 def test_a_shared_surname_teacher_does_not_merge_two_operations(pack):
