@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -84,17 +85,15 @@ def make_summarizer(model, backend, max_words, max_chars, threads, n_ctx, dtype,
         raise CommandError(str(exc)) from None
 
 
-def _print_results(paths, globs, excludes, fmt, view, summarizer, pack, options, fail_on=None) -> None:
-    from ..output.stream import ResultWriter
-    from ..pipeline import flag_paths
+@contextmanager
+def running_model(summarizer):
+    """Around model work: its errors as one-line usage errors, Ctrl-C as exit 130, the model closed either way."""
     from ..summary.backends import BackendError
     from ..summary.model import ModelError
     from ..summary.prompts import PromptError
 
-    writer = ResultWriter(fmt, view, fail_on)
     try:
-        for item in flag_paths(paths, pack, options, globs, excludes, summarizer):
-            writer.add(item)
+        yield
     except (ModelError, BackendError, PromptError) as exc:
         raise CommandError(str(exc)) from None
     except KeyboardInterrupt:
@@ -102,6 +101,16 @@ def _print_results(paths, globs, excludes, fmt, view, summarizer, pack, options,
         sys.exit(EXIT_INTERRUPTED)
     finally:
         summarizer.close()
+
+
+def _print_results(paths, globs, excludes, fmt, view, summarizer, pack, options, fail_on=None) -> None:
+    from ..output.stream import ResultWriter
+    from ..pipeline import flag_paths
+
+    writer = ResultWriter(fmt, view, fail_on)
+    with running_model(summarizer):
+        for item in flag_paths(paths, pack, options, globs, excludes, summarizer):
+            writer.add(item)
     sys.exit(writer.finish())
 
 

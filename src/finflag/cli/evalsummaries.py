@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from ..result import EXIT_INTERRUPTED
-from .analyze import make_summarizer, model_options
+from .analyze import make_summarizer, model_options, running_model
 from .options import CommandError, load_pack
 
 
@@ -23,8 +21,6 @@ from .options import CommandError, load_pack
 def eval_summaries(labels, fmt, model, backend, max_words, max_chars, threads, n_ctx, dtype, glossary_paths, quiet):
     """Linked and checked sentences, attribution errors, invented names, coverage of labelled
     facts and claims stated as fact, for the summaries of a labelled set of posts."""
-    from ..summary.backends import BackendError
-    from ..summary.model import ModelError
     from ..summary_eval import LabelError, evaluate, load_labels, report_text, totals
 
     try:
@@ -34,15 +30,8 @@ def eval_summaries(labels, fmt, model, backend, max_words, max_chars, threads, n
     pack = load_pack((), False)
     summarizer = make_summarizer(model, backend, max_words, max_chars, threads, n_ctx, dtype, glossary_paths, quiet)
     progress = (lambda message: None) if quiet else (lambda message: click.echo(f"finflag: {message}", err=True))
-    try:
+    with running_model(summarizer):
         figures = evaluate(labelled, summarizer, pack, progress=progress)
-    except (ModelError, BackendError) as exc:
-        raise CommandError(str(exc)) from None
-    except KeyboardInterrupt:
-        click.echo("\nfinflag: interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
-    finally:
-        summarizer.close()
     if fmt == "json":
         click.echo(json.dumps({"totals": totals(figures), "posts": [asdict(f) for f in figures]},
                               ensure_ascii=False, indent=2))
