@@ -25,11 +25,17 @@ from finflag.cli.main import main
 
 from .test_batch import make_corpus
 
-#: Three short posts (greedy decoding on the 98 MB test model keeps them cheap) and two bad files.
+#: Eight short posts (greedy decoding on the 98 MB test model keeps them cheap) and two bad files:
+#: enough model work that an actor killed after the first summary still has posts to redo.
 POSTS = {
     "tip.txt": "跟着老师操作，稳赚不赔！名额有限，马上上车。加微信abc12345领取明日牛股。\n",
     "vip.txt": "加入我们的VIP群，每月只需199元。我们的会员上周已经获利45%。\n",
     "news.txt": "宁德时代一季度净利润同比增长7%，营收下降10%。\n",
+    "byd.txt": "比亚迪10月销量同比增长12%，海外销量创新高。\n",
+    "moutai.txt": "贵州茅台前三季度营收同比增长9%，净利润增长8%。\n",
+    "index.txt": "上证指数收涨0.4%，深证成指跌0.3%，两市成交额1.2万亿元。\n",
+    "gold.txt": "国际金价上涨1.5%，报每盎司2650美元。\n",
+    "fed.txt": "美联储维持利率不变，市场预计12月降息的概率为60%。\n",
 }
 BAD = {"binary.txt": b"\x00\x01\x02binary\x00" * 20, "empty.txt": b""}
 SUMMARY_ARGS = ["--max-words", "20", "--glob", "*.txt", "-q"]
@@ -145,22 +151,24 @@ def test_ray_run_matches_local_run_even_when_a_model_actor_is_killed(cluster, po
     out = tmp_path / "ray"
     killed: list[int] = []
 
+    finished = threading.Event()
+
     def kill_an_actor_after_the_first_summary() -> None:
-        deadline = time.time() + 900
-        while time.time() < deadline:
+        while not finished.is_set():
             done = [f for f in (out / "results").glob("*.json") if "summary" in f.read_text(encoding="utf-8")]
-            if done:
-                names = [a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
-                         if a["name"].startswith(ACTOR_PREFIX)]
+            names = [a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
+                     if a["name"].startswith(ACTOR_PREFIX)] if done else []
+            if names:
                 ray.kill(ray.get_actor(names[0]), no_restart=False)  # Ray restarts it and retries its calls
                 killed.append(len(done))
                 return
-            time.sleep(0.05)
+            time.sleep(0.02)
 
     killer = threading.Thread(target=kill_an_actor_after_the_first_summary, daemon=True)
     killer.start()
     result = CliRunner().invoke(main, ["analyze", str(posts), "--out", str(out), "--engine", "ray",
                                        "--model", smollm2_gguf, *SUMMARY_ARGS])
+    finished.set()
     killer.join(5)
     assert result.exit_code == 2, result.output
     assert killed and killed[0] < len(POSTS), "the actor must be killed mid-run"
@@ -170,8 +178,8 @@ def test_ray_run_matches_local_run_even_when_a_model_actor_is_killed(cluster, po
     results = {name: n for name, n in count_writes.items() if name.endswith(".json") and name[0] != "."}
     per_post = {name: n for name, n in results.items() if name not in ("index.json", "inputs.json")}
     assert len(per_post) == len(POSTS) + len(BAD) and set(per_post.values()) == {1}  # nothing lost, nothing twice
-    assert "3 analysed" in result.stderr and "2 failed" in result.stderr
-    assert "posts per node: " in result.stderr and result.stderr.rstrip().endswith(" 3")
+    assert f"{len(POSTS)} analysed" in result.stderr and "2 failed" in result.stderr
+    assert "posts per node: " in result.stderr and result.stderr.rstrip().endswith(f" {len(POSTS)}")
 
 
 @pytest.mark.ray
