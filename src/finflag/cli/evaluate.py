@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 import click
@@ -63,10 +64,6 @@ def _loso(docs, pack, scorer: bool):
     """Leave-one-source-out rows; retraining the scorer needs numpy (installed with the model extra)."""
     from ..loso import loso
 
-    if scorer:
-        try:
-            import numpy  # noqa: F401
-        except ImportError:
-            raise CommandError("--loso with --scorer retrains the scorer and needs numpy "
-                               "(pip install numpy)") from None
+    if scorer and find_spec("numpy") is None:
+        raise CommandError("--loso with --scorer retrains the scorer and needs numpy (pip install numpy)")
     return loso(docs, pack, scorer)
