@@ -127,31 +127,31 @@ def test_help_shows_examples():
     assert "Examples:" in run("flag", "--help").output
 
 
+def _run_in_fresh_python(args: list[str], report: str) -> str:
+    """Run ``finflag ARGS`` in a new interpreter and print ``report`` (an expression over ``r``, the
+    CliRunner result, and ``sys.modules``): what a command imports shows only in a fresh process."""
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom finflag.cli.main import main\n"
+        f"r = CliRunner().invoke(main, {args!r})\nprint({report})\n"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_flag_does_not_import_model_or_segmenter_libraries(tmp_path):
     post = tmp_path / "p.txt"
     post.write_text(TIP, encoding="utf-8")
-    code = (
-        "import sys\nfrom click.testing import CliRunner\nfrom finflag.cli.main import main\n"
-        f"CliRunner().invoke(main, ['flag', {str(post)!r}])\n"
-        "heavy = [m for m in ('torch', 'transformers', 'jieba', 'langdetect', 'xllamacpp', 'ray') if m in sys.modules]\n"
-        "print(heavy)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    heavy = ("[m for m in ('torch', 'transformers', 'jieba', 'langdetect', 'xllamacpp', 'ray') "
+             "if m in sys.modules]")
+    assert _run_in_fresh_python(["flag", str(post)], heavy) == "[]"
 
 
 def test_a_local_batch_run_does_not_import_ray(tmp_path):
     """The Ray engine is imported only when chosen: the default engine stays today's local run."""
     (tmp_path / "posts").mkdir()
     (tmp_path / "posts" / "p.txt").write_text(TIP, encoding="utf-8")
-    code = (
-        "import sys\nfrom click.testing import CliRunner\nfrom finflag.cli.main import main\n"
-        f"r = CliRunner().invoke(main, ['analyze', {str(tmp_path / 'posts')!r}, '--out', {str(tmp_path / 'out')!r}, "
-        "'--no-summary', '--jobs', '1'])\n"
-        "print(r.exit_code, sorted(m for m in sys.modules if m.split('.')[0] == 'ray' or m == 'finflag.engines.ray'))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "0 []"
+    args = ["analyze", str(tmp_path / "posts"), "--out", str(tmp_path / "out"), "--no-summary", "--jobs", "1"]
+    ray = "r.exit_code, sorted(m for m in sys.modules if m.split('.')[0] == 'ray' or m == 'finflag.engines.ray')"
+    assert _run_in_fresh_python(args, ray) == "0 []"
 
 
 def test_eval_on_bundled_samples_recalls_every_category_with_no_false_positives_on_the_first_samples():
