@@ -46,7 +46,7 @@ PUSH_CATEGORIES = frozenset({"trade_call", "hype", "urgency", "guaranteed_return
 #: Chat channel words (as the rules' channel-handle pattern spells them, and a few more) -> kind.
 _CHANNELS: list[tuple[str, str]] = [
     ("qq_group", r"QQ群|Q群|扣扣群|企鹅群"),
-    ("wechat", r"微信|薇信|威信|维信|徽信|V信|VX|WX|weixin|wechat|加V"),
+    ("wechat", r"微信|薇信|威信|维信(?!息)|徽信|V信|VX|WX|weixin|wechat|加V"),
     ("qq", r"QQ|扣扣|企鹅号"),
     ("line", r"LINE|加赖|赖(?=\s?ID)"),
     ("telegram", r"TG|telegram|电报群?|飞机群|飞机号"),
