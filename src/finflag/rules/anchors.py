@@ -350,13 +350,24 @@ class AnchorIndex:
         lowered = text.lower()  # fast; fall back where lower-casing changes length
         if len(lowered) != len(text):
             lowered = ascii_lower(text)
-        owners = self._owners
+        # Grouped by word first, then handed to the word's owners: an anchor word recurs in a
+        # post (收益, 买入 ...) and most words have one owner, so the per-match work is one append.
+        by_word: dict[int, list[tuple[int, int]]] = {}
         for index, start, end in self._automaton.find_matches_as_indexes(lowered, overlapping=True):
-            for key in owners[index]:
-                if key in found:
-                    found[key].append((start, end))
+            spans = by_word.get(index)
+            if spans is None:
+                by_word[index] = [(start, end)]
+            else:
+                spans.append((start, end))
+        owners = self._owners
+        for index, spans in by_word.items():
+            keys = owners[index]
+            for key in keys:
+                have = found.get(key)
+                if have is None:  # a list of its own per key: callers sort and extend them in place
+                    found[key] = spans if len(keys) == 1 else spans.copy()
                 else:
-                    found[key] = [(start, end)]
+                    have.extend(spans)
         return found
 
 
