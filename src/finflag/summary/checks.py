@@ -53,7 +53,7 @@ class CheckResult:
         return Check(self.check, status, self.message, self.passed, list(self.items), list(self.repaired))
 
 
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(])")
 
 
 def drop_unsupported_numbers(summary: str, points: list[str], values: set[Decimal]):
@@ -70,7 +70,7 @@ def drop_unsupported_numbers(summary: str, points: list[str], values: set[Decima
             removed.append({"removed": sentence, "from": where, "numbers": bad})
         return not bad
 
-    sentences = [s for s in _SENTENCE_SPLIT.split(summary.strip()) if s]
+    sentences = [s for s in SENTENCE_SPLIT.split(summary.strip()) if s]
     kept_summary = " ".join(s for s in sentences if keep(s, "summary"))
     kept_points = [p for p in points if keep(p, "key_points")]
     return kept_summary, kept_points, removed
@@ -266,23 +266,48 @@ def check_fractions(english: str, source: str) -> CheckResult:
     return CheckResult("fraction_word", True, "fraction and multiple words match the source")
 
 
-def check_names_strict(english: str, allowed: set[str]) -> CheckResult:
+#: Ordinary nouns that English capitalises inside a translated Chinese name (益阳市 -> Yiyang City,
+#: 中国铁建 -> China Railway Construction): allowed beside a grounded or known name word, never a name alone.
+NAME_NOUNS = set("""
+Province City County District Township Town Village Mountain Mountains River Lake Port Bay Island Islands Zone
+Park Area Region Plant Station Mine Mines Field Airport Railway Railways Construction Communications Copper Steel
+Coal Power Nuclear Electric Electricity Petroleum Petrochemical Chemical Chemicals Industry Industries Industrial
+Motor Motors Automobile Auto Pharmaceutical Pharmaceuticals Medical Insurance Airlines Telecom Mobile Materials
+Resources Mining Development Investment International Corporation Company Limited Holding Holdings Board Exchange
+Commission Council State Ministry Bureau National People's Central Municipal Provincial Committee Association Center
+Centre Trading Transaction Engineering Infrastructure Group Bank Securities Fund Energy Technology Technologies
+Shipping Logistics Port Media Network Culture Tourism Agriculture Food Foods Liquor Wine Water Gas Environmental
+""".split())
+
+
+def check_names_strict(english: str, allowed: set[str], spellings: set[str] | frozenset[str] = frozenset()
+                       ) -> CheckResult:
     """Every capitalised word or run, sentence-initial ones included, must be in ``allowed``
-    (the linked source's Latin text and its entities' English names) or be an ordinary word."""
+    (the linked source's Latin text and its entities' English names), be the pinyin of the
+    source's own characters (``spellings``, see :mod:`.romanize`: "Yiyang" for 益阳) or be an
+    ordinary word. Runs are read sentence by sentence, so "... Mountain. The" is two."""
+    from .romanize import grounded
+
     allowed_lower = {a.lower() for a in allowed}
     for name in list(allowed):
         allowed_lower.update(w.lower().strip(".,()") for w in name.split())
     ordinary = COMMON_CAPITALISED | SENTENCE_STARTERS
     bad = []
-    for match in _NAME.finditer(english):
-        name = re.sub(r"['’]s$", "", match.group(0).rstrip(".'’-"))
-        if len(name) < 2 or name.lower() in allowed_lower:
-            continue
-        words = [w.strip(".'’") for w in name.split() if w not in ("of", "&", "de")]
-        if all(w in ordinary or w.lower() in allowed_lower or w.rstrip("s").lower() in allowed_lower
-               or re.sub(r"['’]s$", "", w).lower() in allowed_lower for w in words if w):
-            continue
-        bad.append({"text": name, "start": match.start(), "end": match.start() + len(name)})
+    offset = 0
+    for sentence in SENTENCE_SPLIT.split(english):
+        at = english.find(sentence, offset)
+        offset = at + len(sentence)
+        for match in _NAME.finditer(sentence):
+            name = re.sub(r"['’]s$", "", match.group(0).rstrip(".'’-"))
+            if len(name) < 2 or name.lower() in allowed_lower:
+                continue
+            words = [w.strip(".'’") for w in name.split() if w not in ("of", "&", "de")]
+            known = [w in ordinary or w.lower() in allowed_lower or w.rstrip("s").lower() in allowed_lower
+                     or re.sub(r"['’]s$", "", w).lower() in allowed_lower or grounded(w, spellings)
+                     or (w in NAME_NOUNS and len(words) > 1) for w in words if w]
+            if all(known):
+                continue
+            bad.append({"text": name, "start": at + match.start(), "end": at + match.start() + len(name)})
     if bad:
         return CheckResult("unsupported_name", False, f"{len(bad)} name(s) not in the linked source or its "
                            "glossary names: " + ", ".join(str(b["text"]) for b in bad), bad)

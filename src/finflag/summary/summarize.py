@@ -36,14 +36,15 @@ from ..normalize import to_simplified
 from ..numbers import source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
-from .checks import (CheckResult, check_attribution, check_cjk, check_degenerate, check_fractions,
-                     check_names_strict, check_numbers, fraction_values, replace_cjk_from_glossary)
+from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_degenerate,
+                     check_fractions, check_names_strict, check_numbers, fraction_values, replace_cjk_from_glossary)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
 from .model import ModelChoice, model_path
 from .prepare import DEFAULT_MAX_CHARS, prepare
 from .prompts import PROMPT_VERSION
 from .prompts import check_all as check_prompts
+from .romanize import romanize_leaks
 from .select import Sentence, select, split_sentences
 from .translate import Call, translate
 from .types import Check, Summary
@@ -96,6 +97,8 @@ class Line:
     checks: list[CheckResult] = field(default_factory=list)
     claim: str = ""                 # category of the promotional finding it overlaps, if any
     retried: bool = False
+    #: English sentences of the translation that failed their checks and were cut from it (text, failures).
+    removed: list[tuple[str, list[CheckResult]]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -125,6 +128,8 @@ def sentence_values(s: Sentence) -> set[Decimal]:
 
 def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[CheckResult]:
     """The per-sentence checks of one English sentence against its own linked source."""
+    from .romanize import source_pinyin
+
     values = sentence_values(s)
     allowed = set(_LATIN.findall(s.source)) | set(s.tickers)
     allowed |= {name for e in s.entities for name in (e.en, *e.aliases, e.ticker) if name}
@@ -134,7 +139,7 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
         check_numbers(english, values),
         check_attribution(english, to_simplified(s.source), named,
                           lambda clause: source_values(clause) | fraction_values(clause)),
-        check_names_strict(english, allowed),
+        check_names_strict(english, allowed, source_pinyin(to_simplified(s.source)) | source_pinyin(s.source)),
         check_fractions(english, to_simplified(s.source)),
         check_cjk(english),
         check_degenerate(english, finish_reason),
@@ -253,9 +258,26 @@ class Summarizer:
 
     def _line(self, s: Sentence, english: str, retried: bool = False) -> Line:
         """A translated line, checked; Chinese terms the glossary knows are put in English first
-        (减持 -> share sale), and the checks then see the repaired text."""
+        (减持 -> share sale), short Chinese names copied from the source are romanised (桃江 ->
+        Taojiang), and the checks then see the repaired text.
+
+        A translation of several English sentences that fails keeps the sentences that pass on
+        their own (each against the same source): one wrong name no longer costs the facts
+        around it. The cut sentences are listed with their failures, never shown."""
         english, _ = replace_cjk_from_glossary(english, self.glossary.english_for)
-        return Line(s, english, check_line(english, s, "stop" if english else "length"), retried=retried)
+        english, _ = romanize_leaks(english, s.source)
+        line = Line(s, english, check_line(english, s, "stop" if english else "length"), retried=retried)
+        parts = [p for p in SENTENCE_SPLIT.split(english) if p.strip()]
+        if line.passed or len(parts) < 2:
+            return line
+        checked = [(part, check_line(part, s)) for part in parts]
+        kept = [part for part, checks in checked if all(c.passed for c in checks)]
+        if not kept:
+            return line
+        text = " ".join(kept)
+        removed = [(part, [c for c in checks if not c.passed]) for part, checks in checked
+                   if not all(c.passed for c in checks)]
+        return Line(s, text, check_line(text, s), retried=retried, removed=removed)
 
     def _fit(self, lines: list[Line]) -> list[Line]:
         """``--max-words`` as a hard limit: the least salient sentences go until the rest fit."""
@@ -278,6 +300,9 @@ class Summarizer:
                      "reason": "translation failed its checks: " + ", ".join(c.check for c in line.checks
                                                                              if not c.passed),
                      "text": line.text} for line in failed]
+        dropped += [{"start": line.source.start, "end": line.source.end,
+                     "reason": "part of the translation failed its checks: " + ", ".join(c.check for c in checks),
+                     "text": part} for line in shown for part, checks in line.removed]
         backend = self._backend
         return Summary(
             text=" ".join(line.text for line in facts),
@@ -316,6 +341,8 @@ def summary_checks(shown: list[Line], failed: list[Line]) -> list[Check]:
     for name in SENTENCE_CHECKS:
         removed = [{"removed": line.text, "start": line.source.start, "end": line.source.end,
                     "message": c.message} for line in failed for c in line.checks if c.check == name and not c.passed]
+        removed += [{"removed": part, "start": line.source.start, "end": line.source.end, "message": c.message}
+                    for line in shown for part, checks in line.removed for c in checks if c.check == name]
         message = (f"all {len(shown)} shown sentence(s) pass, each against its own source" if shown
                    else "no sentence to show")
         if removed:
