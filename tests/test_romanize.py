@@ -20,8 +20,11 @@ NUCLEAR_EN = ("The nuclear station is in桃江, which is located in Hunan Provin
 def test_pinyin_of_the_source_grounds_romanised_names_and_nothing_else():
     spellings = source_pinyin(NUCLEAR)
     assert grounded("Yiyang", spellings) and grounded("Hunan", spellings) and grounded("Taohuajiang", spellings)
-    assert grounded("Heye", spellings) and not grounded("Huaer", spellings) and not grounded("Shanghai", spellings)
-    assert grounded("Chongqing", source_pinyin("重庆")) and grounded("Xi'an", source_pinyin("西安"))  # 多音字, apostrophe
+    assert grounded("Zhanxi", spellings) and grounded("Taojiang", spellings)  # 沾溪乡, 桃江县 without the suffix
+    assert not grounded("Huaer", spellings) and not grounded("Shanghai", spellings)
+    # Ordinary words read aloud are not names: 第三代 (third generation), 路线 (route).
+    assert not grounded("Disandai", spellings) and not grounded("Luxian", source_pinyin("按国家发展核电的技术路线"))
+    assert grounded("Chongqing", source_pinyin("重庆市")) and grounded("Xi'an", source_pinyin("西安的房价"))
 
 
 def test_invented_romanised_names_fail_and_grounded_ones_pass():
@@ -30,6 +33,8 @@ def test_invented_romanised_names_fail_and_grounded_ones_pass():
     bad = check_names_strict("The plant sits on Huaer Mountain. The site covers 3000 mu.", set(), spellings)
     assert not bad.passed and [b["text"] for b in bad.items] == ["Huaer Mountain"]  # not "Huaer Mountain. The"
     assert not check_names_strict("Vanguard released a report.", set(), spellings).passed
+    huaan = source_pinyin("董事会同意公司增持华安证券5000万股")
+    assert check_names_strict("The board approved buying 50 million more Hua An Securities shares.", set(), huaan).passed
 
 
 def test_short_chinese_names_from_the_source_are_romanised_longer_phrases_stay():

@@ -12,8 +12,10 @@ itself:
 - attribution errors: a number in a shown sentence that its linked source
   sentence does not state;
 - invented names: capitalised names in a shown sentence that neither its
-  linked source nor the glossary English of an entity in it supports, plus
-  any labelled ``must_not_appear`` name anywhere in the summary;
+  linked source nor the glossary English of an entity in it supports, nor
+  the pinyin of a proper name in it ("Yiyang" for 益阳市: this one
+  definition is shared with the summarizer's check, ``summary.romanize``),
+  plus any labelled ``must_not_appear`` name anywhere in the summary;
 - coverage: labelled facts for which a shown sentence links to a source
   overlapping the fact's quote and names the entity (and the number);
 - claims stated as fact: factual sentences whose source overlaps a
@@ -41,6 +43,7 @@ from .pipeline import flag_document
 from .rules.pack import RulePack
 from .summary.checks import check_names_strict, fraction_values
 from .summary.glossary import Glossary
+from .summary.romanize import source_pinyin
 
 
 class LabelError(ValueError):
@@ -193,7 +196,7 @@ def score(labelled: Labelled, summary: dict[str, Any], findings: list[Any], glos
         allowed = set(re.findall(r"[A-Za-z][A-Za-z0-9&.'’\-]*", source))
         allowed |= {n for e in entities for n in (e.en, *e.aliases, e.ticker) if n}
         checked = text[len("The post claims: "):] if text.startswith("The post claims: ") else text
-        names = check_names_strict(checked, allowed)
+        names = check_names_strict(checked, allowed, source_pinyin(to_simplified(source)))
         figures.invented_names += [str(b["text"]) for b in names.items]
         if item in summary.get("sentences", []):
             for f in promo:

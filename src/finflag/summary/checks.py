@@ -301,10 +301,14 @@ def check_names_strict(english: str, allowed: set[str], spellings: set[str] | fr
             name = re.sub(r"['’]s$", "", match.group(0).rstrip(".'’-"))
             if len(name) < 2 or name.lower() in allowed_lower:
                 continue
-            words = [w.strip(".'’") for w in name.split() if w not in ("of", "&", "de")]
+            words = [w.strip(".'’") for w in name.split() if w not in ("of", "&", "de") and w.strip(".'’")]
             known = [w in ordinary or w.lower() in allowed_lower or w.rstrip("s").lower() in allowed_lower
                      or re.sub(r"['’]s$", "", w).lower() in allowed_lower or grounded(w, spellings)
-                     or (w in NAME_NOUNS and len(words) > 1) for w in words if w]
+                     or (w in NAME_NOUNS and len(words) > 1) for w in words]
+            for i in range(len(words)):  # a name romanised syllable by syllable: "Hua An" for 华安
+                for j in range(i + 2, min(i + 4, len(words)) + 1):
+                    if grounded("".join(words[i:j]), spellings):
+                        known[i:j] = [True] * (j - i)
             if all(known):
                 continue
             bad.append({"text": name, "start": at + match.start(), "end": at + match.start() + len(name)})

@@ -4,8 +4,9 @@ A small model translating 益阳市桃江县 writes "Yiyang" and "Taojiang": nam
 the glossary cannot list (there are too many towns, mines and small firms)
 but the source supports all the same, because they are its own characters
 read aloud. A name word is therefore *grounded* when it is the pinyin of a
-run of the linked source sentence's characters ("Yiyang" = 益阳); an invented
-one ("Huaer" for 荷叶) is not. The reverse repair: a short Chinese name the
+proper name of the linked source sentence, as jieba's part-of-speech tags
+find them ("Yiyang" = 益阳市 without 市); an invented one ("Huaer" for 荷叶)
+is not, nor the reading of an ordinary word (路线 is not "Luxian"). The reverse repair: a short Chinese name the
 model left in the English (在桃江) is written in pinyin, with a place
 suffix translated (沾溪乡 -> "Zhanxi Township"), instead of dropping the
 sentence for a Chinese leak. pypinyin is imported only here, on first use.
@@ -35,16 +36,38 @@ def _readings(char: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.lower() for r in (found[0] if found else []) if r.isalpha()))[:MAX_READINGS]
 
 
+#: jieba part-of-speech flags of proper names: places, people, organisations, other proper nouns.
+NAME_FLAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz"})
+
+
+@lru_cache(maxsize=512)
+def name_words(source: str) -> frozenset[str]:
+    """The proper names of ``source`` by jieba's part-of-speech tags (湖南省, 益阳市, 华安), each also
+    without its place suffix (益阳), so that 第三代 or 路线 never count as a name."""
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    names: set[str] = set()
+    for word, flag in jieba.posseg.cut(source):
+        if flag in NAME_FLAGS and _HAN.fullmatch(word):
+            names.add(word)
+            if len(word) > 2 and word[-1] in PLACE_SUFFIXES:
+                names.add(word[:-1])
+    return frozenset(names)
+
+
 def source_pinyin(source: str) -> set[str]:
-    """Every pinyin spelling (syllables joined, lower case) of a run of 1-4 Chinese characters in ``source``."""
+    """Every pinyin spelling (syllables joined, lower case) of a proper name in ``source`` (see :func:`name_words`)."""
     spellings: set[str] = set()
-    for run in _HAN.findall(source):
-        readings = [_readings(c) or ("",) for c in run]
-        for start in range(len(run)):
-            for length in range(1, min(MAX_NAME_CHARS, len(run) - start) + 1):
-                for combo in product(*readings[start:start + length]):
-                    if all(combo):
-                        spellings.add("".join(combo))
+    for name in name_words(source):
+        if len(name) > MAX_NAME_CHARS + 1:
+            continue
+        for combo in product(*[_readings(c) or ("",) for c in name]):
+            if all(combo):
+                spellings.add("".join(combo))
     return spellings
 
 
@@ -66,19 +89,20 @@ def romanize_name(chinese: str) -> str:
 
 
 def romanize_leaks(english: str, source: str) -> tuple[str, list[str]]:
-    """Short Chinese names that the model copied from ``source`` into ``english``, written in pinyin.
+    """Chinese names that the model copied from ``source`` into ``english``, written in pinyin.
 
-    Only runs of at most :data:`MAX_NAME_CHARS` characters that occur in the
-    source itself (a name carried over, not a phrase left untranslated:
-    第三代核电 stays, and the sentence fails its Chinese-leak check).
+    Only a run that is one of the source's proper names (:func:`name_words`,
+    at most five characters): a name carried over, not a word left
+    untranslated (第三代 or 约 stay, and the sentence fails its Chinese-leak
+    check).
     Returns the repaired text and the Chinese runs that were romanised.
     """
     done: list[str] = []
+    names = {n for n in name_words(source) if len(n) <= MAX_NAME_CHARS + 1}
 
     def swap(match: re.Match[str]) -> str:
         run = match.group(0)
-        too_long = len(run) > MAX_NAME_CHARS and not (len(run) == MAX_NAME_CHARS + 1 and run[-1] in PLACE_SUFFIXES)
-        if too_long or run not in source:
+        if run not in names:
             return run
         roman = romanize_name(run)
         if not roman:
