@@ -62,6 +62,8 @@ COMMIT_SOURCES: dict[str, tuple[str, ...]] = {
     "6c12b43": ("guba", "sms"), "6e4a3c3": ("guba", "sms"), "a802e2b": ("guba", "sms"),
     "4204cab": ("guba", "sms"),
     "e418475": (),  # co-anchors: the engine, no new text
+    # Pack 1.3.2 (calls branch): a public picks page; a whitespace and duplicate clean-up.
+    "668c1de": ("public",), "cbf4b04": (), "efced63": (),
 }
 #: For commits not in the table: words of the message (lower-cased) -> source.
 MESSAGE_WORDS: tuple[tuple[str, str], ...] = (
