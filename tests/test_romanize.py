@@ -66,3 +66,12 @@ def test_a_translation_keeps_its_sentences_that_pass_and_lists_the_ones_cut(pack
     assert cut == {"nuclear": ["unsupported_name"], "will": ["cjk_leak"]}
     repaired = {c.check: len(c.repaired) for c in summary_checks([line], [])}
     assert repaired["unsupported_name"] == 1 and repaired["cjk_leak"] == 1
+
+
+def test_share_classes_are_ordinary_words_and_glued_names_are_split():
+    from finflag.summary.checks import unglue
+
+    assert check_names_strict("BYD's H-shares rose by 2.3%, A-shares were flat.", {"BYD"}).passed
+    # Recorded from the default model: a word glued to the next name.
+    assert unglue("BYD rose 2.3%, whileNIO's US shares fell.") == "BYD rose 2.3%, while NIO's US shares fell."
+    assert unglue("Tencent's WeChat and Apple's iPhone") == "Tencent's WeChat and Apple's iPhone"

@@ -34,6 +34,7 @@ Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March 
 September October November December Q1 Q2 Q3 Q4 AI ETF ETFs CEO CEOs CFO GDP PCE CPI IPO EPS US U.S. USA UK EU
 Chinese China American America Europe European Asian Asia Wall Street Street Nasdaq Dow S&P Fed Treasury
 RMB HK$ US$ EUR JPY GBP VIP QR WeChat QQ Telegram BNPL RSU RSUs PSU PSUs GLP-1 CPAP Inc Corp Co Ltd Group Holdings
+A-share A-shares H-share H-shares B-share B-shares A-Share A-Shares H-Share H-Shares
 Index Composite Research Securities Bank Capital Fund Technology Technologies The Article Analysts Analyst
 Investors Investor Shares Stocks Stock Traders Trader Members Member Readers Reader Followers Note Chip Chips
 """.split())
@@ -74,6 +75,15 @@ def drop_unsupported_numbers(summary: str, points: list[str], values: set[Decima
     kept_summary = " ".join(s for s in sentences if keep(s, "summary"))
     kept_points = [p for p in points if keep(p, "key_points")]
     return kept_summary, kept_points, removed
+
+
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z]{2,}(?![a-z]))")
+
+
+def unglue(text: str) -> str:
+    """A space where the model glued a word to a capitalised name ("whileNIO's" -> "while NIO's");
+    mixed-case names (WeChat, iPhone, McKinsey) are left alone."""
+    return _GLUED.sub(" ", text)
 
 
 def replace_cjk_from_glossary(text: str, english_for) -> tuple[str, list[dict[str, object]]]:

@@ -37,7 +37,8 @@ from ..numbers import source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
 from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_degenerate,
-                     check_fractions, check_names_strict, check_numbers, fraction_values, replace_cjk_from_glossary)
+                     check_fractions, check_names_strict, check_numbers, fraction_values, replace_cjk_from_glossary,
+                     unglue)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
 from .model import ModelChoice, model_path
@@ -264,7 +265,7 @@ class Summarizer:
         A translation of several English sentences that fails keeps the sentences that pass on
         their own (each against the same source): one wrong name no longer costs the facts
         around it. The cut sentences are listed with their failures, never shown."""
-        english, _ = replace_cjk_from_glossary(english, self.glossary.english_for)
+        english, _ = replace_cjk_from_glossary(unglue(english), self.glossary.english_for)
         english, _ = romanize_leaks(english, s.source)
         line = Line(s, english, check_line(english, s, "stop" if english else "length"), retried=retried)
         parts = [p for p in SENTENCE_SPLIT.split(english) if p.strip()]
