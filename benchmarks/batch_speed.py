@@ -104,7 +104,7 @@ def ray_comparison(work: Path, posts: int, summary_posts: int, model: list[str],
 
 def summaries(work: Path, count: int, model: list[str], repeats: int, address: str) -> None:
     """Local and Ray runs with summaries, alternated ``repeats`` times so a change in the machine's
-    load hits both; per-post cost and start-up printed apart, each as mean (min-max)."""
+    load hits both; per-post cost and start-up printed apart, each as mean (min to max)."""
     small = work / "small"
     make_posts(small, count)
     runs: dict[str, list[SummaryRun]] = {"local": [], "ray": []}
