@@ -2,13 +2,16 @@
 over 1,000 generated posts, and the per-post time with summaries.
 
     python benchmarks/batch_speed.py [--posts 1000] [--summary-posts 5]
-    python benchmarks/batch_speed.py --engine ray [--posts 1000] [--summary-posts 5] [--model FILE.gguf]
+    python benchmarks/batch_speed.py --engine ray [--posts 1000] [--summary-posts 5] [--repeats 2] [--model FILE.gguf]
 
-With ``--engine ray`` it starts a local Ray cluster (all cores) and prints, for
-the same posts and the same model, files/s of the local engine and of the Ray
-engine (rule layer alone, then with summaries), the Ray overhead per post as a
-share of one summary's time, and a paper estimate of the wall time for 10,000
-posts on N nodes from the measured per-post cost.
+With ``--engine ray`` it starts a local Ray cluster (all cores, finflag's
+settings for a cluster it starts) and prints, for the same posts and the same
+model, files/s of the local engine and of the Ray engine (rule layer alone,
+then with summaries). The with-summary runs alternate local and Ray
+``--repeats`` times; from the times the result files were stored it prints the
+steady cost per post after the first (the Ray overhead per post, as a share of
+one summary's time, per pair of runs) apart from the one-off start-up, and a
+paper estimate of the wall time for 10,000 posts on N nodes.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -42,21 +46,46 @@ def run(folder: Path, out: Path, *extra: str) -> float:
     return time.perf_counter() - start
 
 
-def summary_seconds(out: Path) -> list[float]:
-    """Each post's summary time as recorded in its result (model calls and the work around them)."""
-    results = (json.loads(f.read_text(encoding="utf-8")) for f in (out / "results").glob("*.json"))
-    return [r["summary"]["timings"]["total_s"] for r in results if "summary" in r]
+@dataclass
+class SummaryRun:
+    """One with-summary run: wall time, when the first post was stored, and the time per post after it.
+
+    Every engine stores each post as soon as it is done, so the result files' modification times
+    split a run into start-up (process, cluster connection, model load, the first post) and a
+    steady per-post cost (first stored post to the last, over the posts in between)."""
+
+    wall: float
+    first: float
+    per_post: float
+    summary: float   # mean recorded summary time of the posts after the first (the model's own work)
+
+    @classmethod
+    def measure(cls, folder: Path, out: Path, *extra: str) -> SummaryRun:
+        start = time.time()
+        wall = run(folder, out, *extra)
+        done = sorted(((f.stat().st_mtime, json.loads(f.read_text(encoding="utf-8")))
+                      for f in (out / "results").glob("*.json")), key=lambda item: item[0])
+        later = [result["summary"]["timings"]["total_s"] for _, result in done[1:] if "summary" in result]
+        if len(done) < 2 or len(later) < len(done) - 1:
+            raise SystemExit(f"{out}: the with-summary run needs at least 2 posts, all summarised")
+        return cls(wall, done[0][0] - start, (done[-1][0] - done[0][0]) / (len(done) - 1), sum(later) / len(later))
 
 
-def ray_comparison(work: Path, posts: int, summary_posts: int, model: list[str]) -> None:
+def _spread(values: list[float], unit: str, digits: int = 2) -> str:
+    """Mean and range of repeated measurements, e.g. '20.31 s (20.10 to 20.52)'."""
+    mean = sum(values) / len(values)
+    return f"{mean:.{digits}f}{unit} ({min(values):.{digits}f} to {max(values):.{digits}f})"
+
+
+def ray_comparison(work: Path, posts: int, summary_posts: int, model: list[str], repeats: int) -> None:
     """Local vs Ray on this machine, through an already running local cluster (its start-up is printed apart)."""
     import ray
 
-    from finflag.engines.ray import LOCAL_CLUSTER
+    from finflag.engines.ray import start_local_cluster
 
     os.environ["RAY_AUTH_MODE"] = "disabled"  # a throwaway cluster on this machine, joined by subprocesses
     start = time.perf_counter()
-    ray.init(address="local", logging_level="WARNING", log_to_driver=False, **LOCAL_CLUSTER)
+    start_local_cluster(logging_level="WARNING", log_to_driver=False)
     address = ray.get_runtime_context().gcs_address
     cpus = int(ray.cluster_resources().get("CPU", 1))
     print(f"local Ray cluster: {cpus} CPUs, started in {time.perf_counter() - start:.1f} s (not counted below)")
@@ -67,26 +96,50 @@ def ray_comparison(work: Path, posts: int, summary_posts: int, model: list[str])
         remote = run(folder, work / "rr", "--no-summary", "--engine", "ray", "--address", address)
         print(f"--no-summary, {posts} posts: local {posts / local:.0f} files/s, ray {posts / remote:.0f} files/s "
               f"(ray/local {local / remote:.2f}x); ray costs {(remote - local) / posts * 1000:+.1f} ms per post")
-        if not summary_posts:
-            return
-        small = work / "small"
-        make_posts(small, summary_posts)
-        local = run(small, work / "sl", *model)
-        remote = run(small, work / "sr", *model, "--engine", "ray", "--address", address)
-        per_post = sum(summary_seconds(work / "sl")) / summary_posts
-        print(f"with summaries, {summary_posts} posts: local {summary_posts / local:.3f} files/s "
-              f"({local:.1f} s), ray {summary_posts / remote:.3f} files/s ({remote:.1f} s), "
-              f"ray/local {local / remote:.2f}x; model load included in both")
-        overhead = (remote - local) / summary_posts
-        print(f"summary time per post (local, from the results): {per_post:.2f} s; Ray overhead per post "
-              f"{overhead:+.2f} s = {overhead / per_post:+.1%} of a summary (target <= 5%)")
-        cost = remote / summary_posts
-        print(f"paper estimate, 10,000 posts at {cost:.2f} s per post per node (this machine, one model actor):")
-        for nodes in (1, 4, 16, 64):
-            hours = 10_000 * cost / nodes / 3600
-            print(f"  {nodes:>3} node(s): {hours:6.2f} h")
+        if summary_posts:
+            summaries(work, summary_posts, model, repeats, address)
     finally:
         ray.shutdown()
+
+
+def summaries(work: Path, count: int, model: list[str], repeats: int, address: str) -> None:
+    """Local and Ray runs with summaries, alternated ``repeats`` times so a change in the machine's
+    load hits both; per-post cost and start-up printed apart, each as mean (min to max)."""
+    small = work / "small"
+    make_posts(small, count)
+    runs: dict[str, list[SummaryRun]] = {"local": [], "ray": []}
+    for i in range(repeats):
+        runs["local"].append(SummaryRun.measure(small, work / f"sl{i}", *model))
+        runs["ray"].append(SummaryRun.measure(small, work / f"sr{i}", *model, "--engine", "ray", "--address", address))
+        for name in runs:
+            r = runs[name][-1]
+            print(f"  run {i + 1} {name:>5}: {r.wall:6.1f} s, first post stored at {r.first:5.1f} s, then "
+                  f"{r.per_post:5.2f} s per post (recorded summary {r.summary:5.2f} s)")
+    local, remote = runs["local"], runs["ray"]
+    per_post = sum(r.summary for r in local) / repeats
+    rates = {name: _spread([count / r.wall for r in done], "", 3) for name, done in runs.items()}
+    print(f"with summaries, {count} posts x {repeats} runs each: local {rates['local']} files/s, "
+          f"ray {rates['ray']} files/s; model load included in both")
+    print(f"per post after the first: local {_spread([r.per_post for r in local], ' s')}, "
+          f"ray {_spread([r.per_post for r in remote], ' s')}; recorded summary local "
+          f"{_spread([r.summary for r in local], ' s')}, ray {_spread([r.summary for r in remote], ' s')}")
+    outside = {name: _spread([r.per_post - r.summary for r in done], " s") for name, done in runs.items()}
+    print(f"per post outside the recorded summary (dispatch, queueing, storing): local {outside['local']}, "
+          f"ray {outside['ray']}")
+    pairs = [b.per_post - a.per_post for a, b in zip(local, remote)]
+    print(f"Ray overhead per post (paired runs): {_spread(pairs, ' s')} = "
+          f"{_spread([100 * p / per_post for p in pairs], ' %', 1)} of a summary ({per_post:.2f} s; target <= 5%)")
+    start_extra = [(b.first - b.per_post) - (a.first - a.per_post) for a, b in zip(local, remote)]
+    print(f"Ray start-up, once per run (first post stored, less one post's time, ray minus local): "
+          f"{_spread(start_extra, ' s', 1)}")
+    whole = [(b.wall - a.wall) / count for a, b in zip(local, remote)]
+    print(f"whole-run difference spread over the {count} posts (start-up included, the old figure): "
+          f"{_spread(whole, ' s')} = {_spread([100 * w / per_post for w in whole], ' %', 1)} of a summary")
+    cost = sum(r.per_post for r in remote) / repeats
+    print(f"paper estimate, 10,000 posts at {cost:.2f} s per post per node (this machine, one model actor):")
+    for nodes in (1, 4, 16, 64):
+        hours = 10_000 * cost / nodes / 3600
+        print(f"  {nodes:>3} node(s): {hours:6.2f} h")
 
 
 def main() -> None:
@@ -97,13 +150,14 @@ def main() -> None:
                         help="ray: compare the local engine with a local Ray cluster")
     parser.add_argument("--model", default=None, help="GGUF file for the with-summary runs (default model if omitted)")
     parser.add_argument("--max-words", type=int, default=None, help="summary length for the with-summary runs")
+    parser.add_argument("--repeats", type=int, default=2, help="--engine ray: with-summary runs per engine, alternated")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="finflag-bench-"))
     model = (["--model", args.model] if args.model else []) + (["--max-words", str(args.max_words)]
                                                               if args.max_words else [])
     if args.engine == "ray":
         try:
-            ray_comparison(work, args.posts, args.summary_posts, model)
+            ray_comparison(work, args.posts, args.summary_posts, model, max(1, args.repeats))
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return

@@ -232,3 +232,19 @@ def test_a_model_file_that_differs_from_the_driver_s_is_refused_before_loading(t
 def test_engine_ray_outside_batch_mode_is_a_usage_error(posts):
     result = CliRunner().invoke(main, ["analyze", str(posts / "tip.txt"), "--engine", "ray"])
     assert result.exit_code == 2 and "--engine ray is for batch runs" in result.output
+
+
+def test_the_local_cluster_environment_reaches_the_processes_started_under_it_and_is_then_restored(monkeypatch):
+    _ray()
+    from finflag.engines.ray import LOCAL_CLUSTER_ENV, _environment
+
+    name, value = next(iter(LOCAL_CLUSTER_ENV.items()))
+    show = [sys.executable, "-c", f"import os; print(os.environ.get({name!r}))"]
+    monkeypatch.setenv(name, "7")  # the user's own setting
+    with _environment(LOCAL_CLUSTER_ENV):
+        child = subprocess.run(show, capture_output=True, text=True, check=True)
+    assert child.stdout.strip() == value and os.environ[name] == "7"
+    monkeypatch.delenv(name)
+    with _environment(LOCAL_CLUSTER_ENV):
+        pass
+    assert name not in os.environ

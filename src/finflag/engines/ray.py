@@ -26,6 +26,8 @@ from __future__ import annotations
 import logging
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -50,10 +52,24 @@ RULE_TASK_CPUS = 0.25
 TASK_RETRIES = 2
 #: Posts waiting in each model actor's queue beside the one it is summarising.
 ACTOR_QUEUE = 2
-#: A local cluster started by the driver: no dashboard, and workers at normal priority (Ray's
-#: default niceness 15 starves the model actors on a machine shared with other work).
-LOCAL_CLUSTER: dict[str, Any] = {"include_dashboard": False,
-                                 "_system_config": {"worker_niceness": 0, "agent_register_timeout_ms": 300_000}}
+#: A local cluster started by the driver. Its own processes share the machine's cores with the
+#: model actor, whose threads wait for each other at every step, so each of their wake-ups costs
+#: summary time: no dashboard; workers at normal priority (Ray's default niceness 15 starves the
+#: model actor on a machine shared with other work); no idle workers started ahead (each idle
+#: Python worker wakes 100 times a second and costs about 1 % of a core); no metrics collection
+#: or event-loop statistics (nobody reads them); the raylet's memory check once a second, not
+#: four times. Only for a cluster finflag starts: a user's cluster (``--address``) is left as it is.
+LOCAL_CLUSTER: dict[str, Any] = {
+    "include_dashboard": False,
+    "_system_config": {"worker_niceness": 0, "agent_register_timeout_ms": 300_000,
+                       "enable_worker_prestart": False, "prestart_worker_first_driver": False,
+                       "enable_metrics_collection": False, "event_stats": False,
+                       "memory_monitor_refresh_ms": 1000},
+}
+#: Environment of the local cluster's processes: Ray's log monitor lists the log folder every
+#: 0.1 s while it holds under this many files; at 0 it does so every 0.5 s (the logs are not
+#: shown anyway: ``log_to_driver=False``).
+LOCAL_CLUSTER_ENV = {"RAY_LOG_MONITOR_MANY_FILES_THRESHOLD": "0"}
 #: Model actors are named with this prefix (and the driver's process id), so a cluster's operator can find them.
 ACTOR_PREFIX = "finflag-model-"
 
@@ -67,15 +83,27 @@ def _node() -> str:
 _PACKS: dict[str, tuple[RulePack, FlagOptions]] = {}
 
 
-@ray.remote(num_cpus=RULE_TASK_CPUS, max_retries=TASK_RETRIES)
-def flag_task(shared: list[Any], key: str, doc: Any) -> tuple[FlagResult, str]:
-    """The rule layer for one document. ``shared`` wraps the (pack, options) reference in a list so
-    Ray does not resolve it per task: each worker process fetches and unpickles it once per run."""
+def _pack(shared: list[Any], key: str) -> tuple[RulePack, FlagOptions]:
+    """This run's rule pack and options. ``shared`` wraps their reference in a list so Ray does not
+    resolve it per task: each worker process fetches and unpickles it once per run."""
     if key not in _PACKS:
         _PACKS.clear()
         _PACKS[key] = ray.get(shared[0])
-    pack, options = _PACKS[key]
+    return _PACKS[key]
+
+
+@ray.remote(num_cpus=RULE_TASK_CPUS, max_retries=TASK_RETRIES)
+def flag_task(shared: list[Any], key: str, doc: Any) -> tuple[FlagResult, str]:
+    """The rule layer for one document."""
+    pack, options = _pack(shared, key)
     return flag_document(doc, pack, options), _node()
+
+
+@ray.remote(num_cpus=RULE_TASK_CPUS)
+def warm_task(shared: list[Any], key: str) -> None:
+    """Start a worker for the rule tasks and load the pack in it while the model actors load
+    their model, so the first post does not wait for a worker process to start."""
+    _pack(shared, key)
 
 
 @ray.remote(max_restarts=-1, max_task_retries=TASK_RETRIES)
@@ -118,14 +146,37 @@ def _connect(address: str | None) -> bool:
     if ray.is_initialized():  # an embedding program (or a test) already joined a cluster
         return False
     address = address or os.environ.get("RAY_ADDRESS") or None
-    # "local": a new cluster of this process's own, never one that happens to run on the machine.
-    extra: dict[str, Any] = {} if address else LOCAL_CLUSTER
     try:
-        ray.init(address=address or "local", logging_level=logging.ERROR, log_to_driver=False, **extra)
+        if address:
+            ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
+        else:
+            start_local_cluster(logging_level=logging.ERROR, log_to_driver=False)
     except Exception as exc:  # Ray raises bare Exception when a node does not start: one line, not a traceback
         doing = f"join the Ray cluster at {address}" if address else "start a local Ray cluster"
         raise BatchError(f"cannot {doing}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     return True
+
+
+def start_local_cluster(**init: Any) -> None:
+    """Start a new local cluster of this process's own (never one that happens to run on the
+    machine) with the settings above and join it; ``init`` goes to ``ray.init``."""
+    with _environment(LOCAL_CLUSTER_ENV):
+        ray.init(address="local", **LOCAL_CLUSTER, **init)
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in the environment while the block runs (the processes it starts inherit them)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _reason(exc: BaseException) -> str:
@@ -152,6 +203,8 @@ class _Dispatcher:
         self.options = request.options
         self.shared = [ray.put((request.pack, request.options))]
         self.key = uuid.uuid4().hex
+        if request.summarizer is not None:  # its result is not needed: a failure shows in the rule tasks
+            warm_task.remote(self.shared, self.key)
         self.actors = self._start_actors(request, settings) if request.summarizer is not None else []
         self.load = [0] * len(self.actors)
         cpus = int(ray.cluster_resources().get("CPU", 1))
