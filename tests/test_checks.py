@@ -99,3 +99,21 @@ def test_fraction_words_must_mean_what_the_source_says(pack):
     assert _line_checks(pack, source, "Retail investors hold about 20% of the shares.")["fraction_word"]
     assert _line_checks(pack, "营收翻倍。", "Revenue doubled.")["fraction_word"]
     assert not _line_checks(pack, "营收增长。", "Revenue doubled.")["fraction_word"]
+
+
+def test_a_ticker_the_model_adds_beside_a_name_is_not_a_number_given_to_it(pack):
+    """Recorded from the default model: tickers in brackets after the names (from the names block)."""
+    source = "银行、石油板块走强，工商银行涨1.6%，中国石油涨2.1%。"
+    checks = _line_checks(pack, source, "ICBC (601398.SS) rose 1.6% and PetroChina (601857.SS) rose 2.1%.")
+    assert checks["wrong_entity_number"] and checks["unsupported_number"], checks
+    swapped = _line_checks(pack, source, "ICBC (601398.SS) rose 2.1% and PetroChina (601857.SS) rose 1.6%.")
+    assert not swapped["wrong_entity_number"]
+
+
+def test_a_latin_letter_glued_to_a_glossary_term_is_part_of_it():
+    from finflag.summary.checks import replace_cjk_from_glossary
+    from finflag.summary.glossary import Glossary
+
+    text, replaced = replace_cjk_from_glossary("A股 and 港股 closed mixed.", Glossary.load().english_for)
+    assert text == "A-shares and Hong Kong stocks closed mixed."
+    assert [r["chinese"] for r in replaced] == ["A股", "港股"]

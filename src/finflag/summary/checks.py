@@ -23,6 +23,7 @@ from ..numbers import chinese_numeral, english_numbers, is_supported
 from .types import Check
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
+_CJK_TERM = re.compile(r"(?P<latin>[A-Z](?=[\u4e00-\u9fff]))?" + _CJK.pattern)
 _NAME = re.compile(r"\b[A-Z][A-Za-z0-9&'’.\-]*(?:\s+(?:of\s+|&\s+|de\s+)?[A-Z][A-Za-z0-9&'’.\-]*)*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*(?:[-*•]\s*)?)$")
 #: Capitalised words that are not names of anyone in particular.
@@ -34,7 +35,7 @@ Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March 
 September October November December Q1 Q2 Q3 Q4 AI ETF ETFs CEO CEOs CFO GDP PCE CPI IPO EPS US U.S. USA UK EU
 Chinese China American America Europe European Asian Asia Wall Street Street Nasdaq Dow S&P Fed Treasury
 RMB HK$ US$ EUR JPY GBP VIP QR WeChat QQ Telegram BNPL RSU RSUs PSU PSUs GLP-1 CPAP Inc Corp Co Ltd Group Holdings
-A-share A-shares H-share H-shares B-share B-shares A-Share A-Shares H-Share H-Shares
+A-share A-shares H-share H-shares B-share B-shares A-Share A-Shares H-Share H-Shares HK NT
 Index Composite Research Securities Bank Capital Fund Technology Technologies The Article Analysts Analyst
 Investors Investor Shares Stocks Stock Traders Trader Members Member Readers Reader Followers Note Chip Chips
 """.split())
@@ -91,13 +92,16 @@ def replace_cjk_from_glossary(text: str, english_for) -> tuple[str, list[dict[st
     replaced: list[dict[str, object]] = []
 
     def swap(match: re.Match[str]) -> str:
-        english = english_for(match.group(0))
-        if english is None:
-            return match.group(0)
-        replaced.append({"chinese": match.group(0), "english": english})
-        return english
+        # A Latin letter glued to the Chinese is part of the term (A股, H股): tried first, then without it.
+        for start in (0, len(match.group("latin") or "")):
+            chinese = match.group(0)[start:]
+            english = english_for(chinese)
+            if english is not None:
+                replaced.append({"chinese": chinese, "english": english})
+                return match.group(0)[:start] + english
+        return match.group(0)
 
-    out = _CJK.sub(swap, text)
+    out = _CJK_TERM.sub(swap, text)
     out = re.sub(r"\b([\w&.\- ]{2,40}?) \(\1\)", r"\1", out)  # "CATL (CATL)" -> "CATL"
     return out, replaced
 

@@ -135,7 +135,8 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
     allowed = set(_LATIN.findall(s.source)) | set(s.tickers)
     allowed |= {name for e in s.entities for name in (e.en, *e.aliases, e.ticker) if name}
     allowed |= {p for e in s.entities if e.ticker for p in e.ticker.split(".")}
-    named = [(e.zh, (e.en, *e.aliases)) for e in s.entities if e.kind in NAME_KINDS]
+    # A ticker the model adds beside a name (ICBC (601398.SS)) is part of the name, not a number given to it.
+    named = [(e.zh, (e.en, *e.aliases, e.ticker)) for e in s.entities if e.kind in NAME_KINDS]
     return [
         check_numbers(english, values),
         check_attribution(english, to_simplified(s.source), named,
