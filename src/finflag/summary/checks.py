@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..numbers import chinese_numeral, english_numbers, is_supported
+from .romanize import grounded
 from .types import Check
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]+")
@@ -300,8 +301,6 @@ def check_names_strict(english: str, allowed: set[str], spellings: set[str] | fr
     (the linked source's Latin text and its entities' English names), be the pinyin of the
     source's own characters (``spellings``, see :mod:`.romanize`: "Yiyang" for 益阳) or be an
     ordinary word. Runs are read sentence by sentence, so "... Mountain. The" is two."""
-    from .romanize import grounded
-
     allowed_lower = {a.lower() for a in allowed}
     for name in list(allowed):
         allowed_lower.update(w.lower().strip(".,()") for w in name.split())

@@ -6,8 +6,9 @@ but the source supports all the same, because they are its own characters
 read aloud. A name word is therefore *grounded* when it is the pinyin of a
 proper name of the linked source sentence, as jieba's part-of-speech tags
 find them ("Yiyang" = 益阳市 without 市); an invented one ("Huaer" for 荷叶)
-is not, nor the reading of an ordinary word (路线 is not "Luxian"). The reverse repair: a short Chinese name the
-model left in the English (在桃江) is written in pinyin, with a place
+is not, nor the reading of an ordinary word (路线 is not "Luxian"). The
+reverse repair: a short Chinese name the model left in the English (在桃江)
+is written in pinyin, with a place
 suffix translated (沾溪乡 -> "Zhanxi Township"), instead of dropping the
 sentence for a Chinese leak. pypinyin is imported only here, on first use.
 """
@@ -18,8 +19,8 @@ import re
 from functools import lru_cache
 from itertools import product
 
-#: Runs of source characters read as one name: 1-4 characters (桃江, 益阳市 without 市, 宁德时代).
-MAX_NAME_CHARS = 4
+#: The longest proper name read aloud or romanised, in characters (沾溪乡, 宁德时代, 桃江县 without 县).
+MAX_NAME_CHARS = 5
 #: Readings tried per character (多音字 such as 重 zhong/chong, 长 chang/zhang).
 MAX_READINGS = 3
 #: Place suffixes translated rather than romanised, the way English writes them.
@@ -43,7 +44,8 @@ NAME_FLAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz"})
 @lru_cache(maxsize=512)
 def name_words(source: str) -> frozenset[str]:
     """The proper names of ``source`` by jieba's part-of-speech tags (湖南省, 益阳市, 华安), each also
-    without its place suffix (益阳), so that 第三代 or 路线 never count as a name."""
+    without its place suffix (益阳), so that 第三代 or 路线 never count as a name; at most
+    :data:`MAX_NAME_CHARS` characters each."""
     import logging
 
     import jieba
@@ -56,22 +58,22 @@ def name_words(source: str) -> frozenset[str]:
             names.add(word)
             if len(word) > 2 and word[-1] in PLACE_SUFFIXES:
                 names.add(word[:-1])
-    return frozenset(names)
+    return frozenset(name for name in names if len(name) <= MAX_NAME_CHARS)
 
 
-def source_pinyin(source: str) -> set[str]:
-    """Every pinyin spelling (syllables joined, lower case) of a proper name in ``source`` (see :func:`name_words`)."""
+@lru_cache(maxsize=512)
+def source_pinyin(source: str) -> frozenset[str]:
+    """Every pinyin spelling (syllables joined, lower case) of a proper name in ``source`` (see
+    :func:`name_words`). Cached: a translation's sentences are each checked against the same source."""
     spellings: set[str] = set()
     for name in name_words(source):
-        if len(name) > MAX_NAME_CHARS + 1:
-            continue
         for combo in product(*[_readings(c) or ("",) for c in name]):
             if all(combo):
                 spellings.add("".join(combo))
-    return spellings
+    return frozenset(spellings)
 
 
-def grounded(word: str, spellings: set[str]) -> bool:
+def grounded(word: str, spellings: set[str] | frozenset[str]) -> bool:
     """Whether a capitalised English word is the pinyin of source characters ("Yiyang", "Xi'an", "Tao-Jiang")."""
     key = re.sub(r"['’\-]", "", word).lower()
     return len(key) >= 2 and key in spellings
@@ -91,14 +93,14 @@ def romanize_name(chinese: str) -> str:
 def romanize_leaks(english: str, source: str) -> tuple[str, list[str]]:
     """Chinese names that the model copied from ``source`` into ``english``, written in pinyin.
 
-    Only a run that is one of the source's proper names (:func:`name_words`,
-    at most five characters): a name carried over, not a word left
+    Only a run that is one of the source's proper names (:func:`name_words`):
+    a name carried over, not a word left
     untranslated (第三代 or 约 stay, and the sentence fails its Chinese-leak
     check).
     Returns the repaired text and the Chinese runs that were romanised.
     """
     done: list[str] = []
-    names = {n for n in name_words(source) if len(n) <= MAX_NAME_CHARS + 1}
+    names = name_words(source)
 
     def swap(match: re.Match[str]) -> str:
         run = match.group(0)

@@ -45,7 +45,7 @@ from .model import ModelChoice, model_path
 from .prepare import DEFAULT_MAX_CHARS, prepare
 from .prompts import PROMPT_VERSION
 from .prompts import check_all as check_prompts
-from .romanize import romanize_leaks
+from .romanize import romanize_leaks, source_pinyin
 from .select import Sentence, select, split_sentences
 from .translate import Call, translate
 from .types import Check, Summary
@@ -129,9 +129,8 @@ def sentence_values(s: Sentence) -> set[Decimal]:
 
 def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[CheckResult]:
     """The per-sentence checks of one English sentence against its own linked source."""
-    from .romanize import source_pinyin
-
     values = sentence_values(s)
+    simplified = to_simplified(s.source)
     allowed = set(_LATIN.findall(s.source)) | set(s.tickers)
     allowed |= {name for e in s.entities for name in (e.en, *e.aliases, e.ticker) if name}
     allowed |= {p for e in s.entities if e.ticker for p in e.ticker.split(".")}
@@ -139,10 +138,10 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
     named = [(e.zh, (e.en, *e.aliases, e.ticker)) for e in s.entities if e.kind in NAME_KINDS]
     return [
         check_numbers(english, values),
-        check_attribution(english, to_simplified(s.source), named,
+        check_attribution(english, simplified, named,
                           lambda clause: source_values(clause) | fraction_values(clause)),
-        check_names_strict(english, allowed, source_pinyin(to_simplified(s.source)) | source_pinyin(s.source)),
-        check_fractions(english, to_simplified(s.source)),
+        check_names_strict(english, allowed, source_pinyin(simplified) | source_pinyin(s.source)),
+        check_fractions(english, simplified),
         check_cjk(english),
         check_degenerate(english, finish_reason),
     ]
