@@ -33,6 +33,11 @@ def test_invented_romanised_names_fail_and_grounded_ones_pass():
     bad = check_names_strict("The plant sits on Huaer Mountain. The site covers 3000 mu.", set(), spellings)
     assert not bad.passed and [b["text"] for b in bad.items] == ["Huaer Mountain"]  # not "Huaer Mountain. The"
     assert not check_names_strict("Vanguard released a report.", set(), spellings).passed
+    # Recorded from the default model on a real forum post: 中国中铁 and 中国铁建 both written as one
+    # name made of ordinary words, so the acquirer and the target cannot be told apart.
+    merger = source_pinyin("中国中铁增发收购中国铁建资产")
+    assert not check_names_strict("China Railway Construction Group issued shares to acquire China Railway "
+                                  "Construction.", set(), merger).passed
     huaan = source_pinyin("董事会同意公司增持华安证券5000万股")
     assert check_names_strict("The board approved buying 50 million more Hua An Securities shares.", set(), huaan).passed
 

@@ -282,7 +282,7 @@ def check_fractions(english: str, source: str) -> CheckResult:
 
 
 #: Ordinary nouns that English capitalises inside a translated Chinese name (益阳市 -> Yiyang City,
-#: 中国铁建 -> China Railway Construction): allowed beside a grounded or known name word, never a name alone.
+#: 中国铁建 -> China Railway Construction): allowed beside a word the source supports, never alone.
 NAME_NOUNS = set("""
 Province City County District Township Town Village Mountain Mountains River Lake Port Bay Island Islands Zone
 Park Area Region Plant Station Mine Mines Field Airport Railway Railways Construction Communications Copper Steel
@@ -315,13 +315,17 @@ def check_names_strict(english: str, allowed: set[str], spellings: set[str] | fr
             if len(name) < 2 or name.lower() in allowed_lower:
                 continue
             words = [w.strip(".'’") for w in name.split() if w not in ("of", "&", "de") and w.strip(".'’")]
-            known = [w in ordinary or w.lower() in allowed_lower or w.rstrip("s").lower() in allowed_lower
-                     or re.sub(r"['’]s$", "", w).lower() in allowed_lower or grounded(w, spellings)
-                     or (w in NAME_NOUNS and len(words) > 1) for w in words]
+            supported = [w.lower() in allowed_lower or w.rstrip("s").lower() in allowed_lower
+                         or re.sub(r"['’]s$", "", w).lower() in allowed_lower or grounded(w, spellings)
+                         for w in words]
             for i in range(len(words)):  # a name romanised syllable by syllable: "Hua An" for 华安
                 for j in range(i + 2, min(i + 4, len(words)) + 1):
                     if grounded("".join(words[i:j]), spellings):
-                        known[i:j] = [True] * (j - i)
+                        supported[i:j] = [True] * (j - i)
+            # A name noun needs a supported word beside it: "Yiyang City" passes, but "China Railway
+            # Construction Group" for 中国中铁 (its words all ordinary) does not.
+            known = [ok or w in ordinary or (w in NAME_NOUNS and any(supported))
+                     for w, ok in zip(words, supported)]
             if all(known):
                 continue
             bad.append({"text": name, "start": at + match.start(), "end": at + match.start() + len(name)})
