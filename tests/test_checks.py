@@ -101,6 +101,30 @@ def test_fraction_words_must_mean_what_the_source_says(pack):
     assert not _line_checks(pack, "营收增长。", "Revenue doubled.")["fraction_word"]
 
 
+def test_weekdays_months_and_quarters_must_be_in_the_source(pack):
+    """Recorded from the default model: 4日 ("the 4th") came out as "on Thursday", and 2024至2026年 as
+    "Q2 2024, Q3 2024 and Q4 2024"."""
+    source = "中国(太原)煤炭交易中心4日发布的价格指数报收81.92点。"
+    assert not _line_checks(pack, source, "The price index published on Thursday closed at 81.92 points.")[
+        "unsupported_name"]
+    assert _line_checks(pack, source, "The price index published on the 4th closed at 81.92 points.")[
+        "unsupported_name"]
+    assert _line_checks(pack, "周四美股收盘，道指涨0.67%。", "On Thursday the Dow rose 0.67%.")["unsupported_name"]
+    assert _line_checks(pack, "公司2024年一季度营收增长。", "Revenue rose in Q1 2024.")["unsupported_name"]
+    assert not _line_checks(pack, "我们预计公司2024至2026年净利润增长。", "We expect profit growth in Q2 2024.")[
+        "unsupported_name"]
+    assert _line_checks(pack, "公司预计2018年1-6月净利润增长。", "Profit is expected to rise from January to June 2018.")[
+        "unsupported_name"]
+
+
+def test_a_question_or_participle_opening_a_sentence_is_not_a_name(pack):
+    """Recorded from the default model on forum posts: "Is anyone watching this stock?", "Considering ..."."""
+    assert _line_checks(pack, "煤价持续下跌对热电是利好吗？", "Is the continuing fall in coal prices good for power plants?")[
+        "unsupported_name"]
+    assert _line_checks(pack, "考虑到行业竞争格局改善，我们维持买入评级。",
+                        "Considering the better competitive landscape, we maintain a buy rating.")["unsupported_name"]
+
+
 def test_a_ticker_the_model_adds_beside_a_name_is_not_a_number_given_to_it(pack):
     """Recorded from the default model: tickers in brackets after the names (from the names block)."""
     source = "银行、石油板块走强，工商银行涨1.6%，中国石油涨2.1%。"

@@ -35,6 +35,13 @@ from finflag.numbers import (english_amount, english_numbers, format_english, is
         ("外资持股市值27兆元", "外资持股市值 RMB 27 trillion"),
         ("台积电市值新台币27兆", "台积电市值 NT$27 trillion"),
         ("装机容量100兆瓦", "装机容量100兆瓦"),
+        # Tenths of the whole as percentages: the model reads 两成 as "two-thirds" or "two percent".
+        ("白酒股持仓市值环比增长约两成，", "白酒股持仓市值环比增长约20%，"),
+        ("有两成跑赢了沪深300，募资100亿元", "有20%跑赢了沪深300，募资 RMB 10 billion"),
+        ("醫藥持倉占比降至一成左右", "醫藥持倉占比降至10%左右"),
+        # ... but not where 成 is a verb or part of a word: 八成是 is "most likely", 一成不变 "unchanging".
+        ("八成是主力在洗盘", "八成是主力在洗盘"),
+        ("走势一成不变", "走势一成不变"),
     ],
 )
 def test_rewrite_amounts(chinese, english):
@@ -42,6 +49,14 @@ def test_rewrite_amounts(chinese, english):
     assert text == english
     for r in rewrites:
         assert chinese[r.start : r.end] == r.source
+
+
+def test_a_two_digit_year_supports_the_full_year():
+    """Forum posts date things 07年10月; a faithful translation writes October 2007."""
+    values = source_values("07年10月，公司以31.3元/股定向增发。")
+    assert [is_supported(n, values) for n in english_numbers("In October 2007 it sold shares at RMB 31.3, not in 2017.")
+            ] == [True, True, False]
+    assert Decimal(1998) in source_values("98年的行情")
 
 
 def test_the_mis_scaling_the_model_makes_is_caught():

@@ -137,3 +137,27 @@ def test_analyze_text_and_markdown_views_carry_findings_summary_and_checks(smoll
     assert markdown.exit_code == 0, markdown.output
     assert markdown.stdout.startswith(f"## {post}\n") and "### Summary (machine-generated" in markdown.stdout
     assert "| Line | Severity |" not in markdown.stdout  # summarize leaves the findings out
+
+
+def test_lines_that_fail_are_retried_one_per_call(smollm2_gguf, model_cache):
+    """In a batch the default model sometimes copies a Chinese line back instead of translating
+    it (a real forum post's two lines both came back in Chinese, and again on a batched retry;
+    alone, the same line was translated). So the strict retry sends each failed line alone."""
+    summarizer = Summarizer(resolve(smollm2_gguf, "llama-cpp"), SummaryOptions(max_words=80))
+    calls: list = []
+    original = summarizer._ask
+
+    def ask(call, usage):
+        calls.append(call)
+        return original(call, usage)
+
+    summarizer._ask = ask
+    try:
+        out = summarizer.summarize(make_doc(POST), []).to_dict()
+    finally:
+        summarizer.close()
+    strict = [c for c in calls if "literally and completely" in c.messages[-1]["content"]]
+    first = [c for c in calls if c not in strict]
+    assert len(first) == 1 and len(first[0].sentences) >= 2  # the first pass batches the lines
+    assert out["retried"] and strict  # the tiny model fails some line, whatever it writes
+    assert all(len(c.sentences) == 1 for c in strict)

@@ -133,13 +133,15 @@ def _currency(match: re.Match[str]) -> str | None:
     return pre if pre and (cur is None or cur == "元") else cur
 
 
-def rewrite_amounts(text: str) -> tuple[str, list[Rewrite]]:
-    """``text`` with every amount that has a 万/亿 unit or a currency in English.
+#: 两成 = 20 %: a tenth-of-the-whole word that the small model reads as "two-thirds" or "two
+#: percent" more often than not, so it is written as a percentage before the model sees it. Not
+#: before a character that makes 成 a verb or part of another word (八成是 "most likely", 一成不变).
+TENTHS = re.compile(r"([一二两兩三四五六七八九])成(?![交为為功本长長立是要会會能不就])")
 
-    50亿美元 -> US$5 billion, 3.2万 -> 32,000, 500元 -> RMB 500. Plain numbers,
-    percentages and dates are left alone: they mean the same in both languages.
-    """
-    out, rewrites, last = [], [], 0
+
+def _money(text: str) -> list[tuple[Rewrite, str]]:
+    """Amounts with a 万/亿 unit or a currency, each with its English as spliced into ``text``."""
+    found = []
     for match in _IN_TEXT.finditer(text):
         unit, cur = match.group("unit"), _currency(match)
         if not unit and not cur or unit == "兆" and not cur:
@@ -156,17 +158,43 @@ def rewrite_amounts(text: str) -> tuple[str, list[Rewrite]]:
         elif not cur and text.startswith("股", end):  # 72万股 -> 720,000 shares
             english += " shares"
             end += 1
-        out.append(text[last : match.start()])
+        spliced = english
         if match.start() > 0 and text[match.start() - 1].isalnum() and not text[match.start() - 1].isascii():
-            english = " " + english
+            spliced = " " + spliced
         end_char = text[end] if end < len(text) else ""
         if end_char and not end_char.isspace() and end_char not in "，。,.;；:：、)）%/":
-            english += " "
-        out.append(english)
-        rewrites.append(Rewrite(match.start(), end, text[match.start() : end], english.strip(), str(value)))
-        last = end
+            spliced += " "
+        found.append((Rewrite(match.start(), end, text[match.start() : end], english, str(value)), spliced))
+    return found
+
+
+def _tenths(text: str) -> list[tuple[Rewrite, str]]:
+    """两成 -> 20%, see :data:`TENTHS`."""
+    found = []
+    for match in TENTHS.finditer(text):
+        value = (chinese_numeral(match.group(1)) or 0) * 10
+        english = f"{value}%"
+        spliced = (" " if match.start() and text[match.start() - 1].isascii()
+                   and text[match.start() - 1].isalnum() else "") + english
+        found.append((Rewrite(match.start(), match.end(), match.group(0), english, str(value)), spliced))
+    return found
+
+
+def rewrite_amounts(text: str) -> tuple[str, list[Rewrite]]:
+    """``text`` with every amount that has a 万/亿 unit or a currency in English, and every
+    tenth-of-the-whole word as a percentage.
+
+    50亿美元 -> US$5 billion, 3.2万 -> 32,000, 500元 -> RMB 500, 两成 -> 20%. Plain numbers,
+    percentages and dates are left alone: they mean the same in both languages. The
+    rewrites keep offsets into ``text`` (the two kinds never overlap: an amount has digits).
+    """
+    found = sorted(_money(text) + _tenths(text), key=lambda pair: pair[0].start)
+    out, last = [], 0
+    for rewrite, spliced in found:
+        out += [text[last : rewrite.start], spliced]
+        last = rewrite.end
     out.append(text[last:])
-    return "".join(out), rewrites
+    return "".join(out), [rewrite for rewrite, _ in found]
 
 
 def source_values(text: str) -> set[Decimal]:
@@ -181,7 +209,14 @@ def source_values(text: str) -> set[Decimal]:
         value = parse_amount(match.group(0))
         if value is not None:
             values.add(value)
+    for match in _SHORT_YEAR.finditer(text):  # 07年 is 2007, 98年 is 1998: the English writes the full year
+        short = int(match.group(1))
+        values.add(Decimal(2000 + short if short < 50 else 1900 + short))
     return values
+
+
+#: A year written with two digits (07年10月, 98年): the way forum posts date things.
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})年")
 
 
 @dataclass(frozen=True)

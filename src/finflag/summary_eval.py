@@ -41,7 +41,7 @@ from .normalize import to_simplified
 from .numbers import english_numbers, is_supported, rewrite_amounts, source_values
 from .pipeline import flag_document
 from .rules.pack import RulePack
-from .summary.checks import check_names_strict, fraction_values
+from .summary.checks import check_names_strict, date_words, fraction_values
 from .summary.glossary import Glossary
 from .summary.romanize import source_pinyin
 
@@ -194,7 +194,7 @@ def score(labelled: Labelled, summary: dict[str, Any], findings: list[Any], glos
         figures.attribution_errors += [f"{n.text} in “{text}”" for n in english_numbers(text)
                                        if not is_supported(n, values)]
         allowed = set(re.findall(r"[A-Za-z][A-Za-z0-9&.'’\-]*", source))
-        allowed |= {n for e in entities for n in (e.en, *e.aliases, e.ticker) if n}
+        allowed |= {n for e in entities for n in (e.en, *e.aliases, e.ticker) if n} | date_words(to_simplified(source))
         checked = text[len("The post claims: "):] if text.startswith("The post claims: ") else text
         names = check_names_strict(checked, allowed, source_pinyin(to_simplified(source)))
         figures.invented_names += [str(b["text"]) for b in names.items]

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..numbers import chinese_numeral, english_numbers, is_supported
+from ..numbers import TENTHS, chinese_numeral, english_numbers, is_supported
 from .romanize import grounded
 from .types import Check
 
@@ -215,10 +215,13 @@ Energy Oil Gold Silver Copper Crypto Bitcoin Real Estate Property Housing Insura
 Automotive Cars Car Electric Vehicles Vehicle Battery Batteries Software Hardware Cloud Internet Online Digital
 Value Valuation Valuations Target Targets Rating Ratings Upgrade Downgrade Acquisition Deal Deals Merger Purchase
 Sale Share Dividend Dividends Buyback Buybacks Loss Losses Gain Gains Return Returns Risk Risks Risky Profitable
+Is Are Was Were Be Been Does Did Has Have Had Can Could Will Would Shall Should Might Must Let Let's Whether Once
+Considering Regarding Concerning Given Assuming Including Excluding Looking Judging Speaking Taking Seeing Having
+Yes So Nor Any Anybody Someone Everything Everybody Whatever Whenever Wherever Why Who How
 """.split())
 _EN_CLAUSE = re.compile(r"[,;:](?!\d)|\b(?:and|while|whereas|but)\b")  # 720,000 stays one number
 _ZH_CLAUSE = re.compile(r"[，,；;：:、]")
-_ZH_FRACTION = re.compile(r"([一二两三四五六七八九])成|(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍|(过半|一半|半数|翻倍|翻番)|"
+_ZH_FRACTION = re.compile(TENTHS.pattern + r"|(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍|(过半|一半|半数|翻倍|翻番)|"
                           r"([一二三四五六七八九十])分之([一二三四五六七八九])")
 _EN_FRACTION = {
     "half": re.compile(r"\b(?:half|halved)\b", re.I),
@@ -295,6 +298,40 @@ Shipping Logistics Port Media Network Culture Tourism Agriculture Food Foods Liq
 """.split())
 
 
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+#: Weekday, month and quarter names: ordinary words, but a translation may only write one the
+#: source states (4日 is "the 4th", never "Thursday"; 2024至2026年 is not "Q2 2024").
+#: May stays ordinary: it is also the modal verb.
+DATE_WORDS = frozenset(_WEEKDAYS) | (frozenset(_MONTHS) - {"May"}) | {"Q1", "Q2", "Q3", "Q4"}
+_ZH_WEEKDAY = re.compile(r"(?:周|週|星期|礼拜|禮拜)([一二三四五六日天])")
+_ZH_MONTH = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*月|(十[一二]?|[一二三四五六七八九])月")
+_ZH_MONTH_RANGE = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*[-－~至到]\s*(1[0-2]|0?[1-9])\s*月")
+_ZH_QUARTER = re.compile(r"(?:第?([一二三四1-4])季度?|[Qq]([1-4]))")
+
+
+def date_words(source: str) -> set[str]:
+    """The weekday, month and quarter names that a Chinese source supports (周四 -> Thursday,
+    10月 -> October, 1-6月 -> January to June, 一季度 -> Q1)."""
+    words: set[str] = set()
+    for m in _ZH_WEEKDAY.finditer(source):
+        words.add(_WEEKDAYS["一二三四五六日天".find(m.group(1)) if m.group(1) != "天" else 6])
+    for m in _ZH_MONTH.finditer(source):
+        number = int(m.group(1)) if m.group(1) else chinese_numeral(m.group(2)) or 0
+        if 1 <= number <= 12:
+            words.add(_MONTHS[number - 1])
+    for m in _ZH_MONTH_RANGE.finditer(source):
+        first, last = int(m.group(1)), int(m.group(2))
+        words.update(_MONTHS[max(first, 1) - 1 : min(last, 12)])
+    for m in _ZH_QUARTER.finditer(source):
+        digit = m.group(1) or m.group(2)
+        number = int(digit) if digit.isdigit() else chinese_numeral(digit) or 0
+        if 1 <= number <= 4:
+            words.add(f"Q{number}")
+    return words
+
+
 def check_names_strict(english: str, allowed: set[str], spellings: set[str] | frozenset[str] = frozenset()
                        ) -> CheckResult:
     """Every capitalised word or run, sentence-initial ones included, must be in ``allowed``
@@ -304,7 +341,7 @@ def check_names_strict(english: str, allowed: set[str], spellings: set[str] | fr
     allowed_lower = {a.lower() for a in allowed}
     for name in list(allowed):
         allowed_lower.update(w.lower().strip(".,()") for w in name.split())
-    ordinary = COMMON_CAPITALISED | SENTENCE_STARTERS
+    ordinary = (COMMON_CAPITALISED | SENTENCE_STARTERS) - DATE_WORDS
     bad = []
     offset = 0
     for sentence in SENTENCE_SPLIT.split(english):

@@ -37,8 +37,8 @@ from ..numbers import source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
 from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_degenerate,
-                     check_fractions, check_names_strict, check_numbers, fraction_values, replace_cjk_from_glossary,
-                     unglue)
+                     check_fractions, check_names_strict, check_numbers, date_words, fraction_values,
+                     replace_cjk_from_glossary, unglue)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
 from .model import ModelChoice, model_path
@@ -131,7 +131,7 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
     """The per-sentence checks of one English sentence against its own linked source."""
     values = sentence_values(s)
     simplified = to_simplified(s.source)
-    allowed = set(_LATIN.findall(s.source)) | set(s.tickers)
+    allowed = set(_LATIN.findall(s.source)) | set(s.tickers) | date_words(simplified)
     allowed |= {name for e in s.entities for name in (e.en, *e.aliases, e.ticker) if name}
     allowed |= {p for e in s.entities if e.ticker for p in e.ticker.split(".")}
     # A ticker the model adds beside a name (ICBC (601398.SS)) is part of the name, not a number given to it.
@@ -253,7 +253,7 @@ class Summarizer:
             if again:  # one strict retry for all the failed lines together, then they are dropped
                 self.progress(f"{path}: {len(again)} sentence(s) failed their checks; translating them again, strictly")
                 lines += [self._line(s, english, retried=True)
-                          for s, english in translate(again, backend, ask, strict=True)]
+                          for s, english in translate(again, backend, ask, strict=True, max_lines=1)]
         lines.sort(key=lambda line: line.source.start)
         return lines, calls
 

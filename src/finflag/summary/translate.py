@@ -129,12 +129,14 @@ def _halves(s: Sentence) -> list[Sentence]:
 Ask = Callable[[Call], str]
 
 
-def translate(sentences: list[Sentence], backend: Backend, ask: Ask,
-              strict: bool = False) -> list[tuple[Sentence, str]]:
+def translate(sentences: list[Sentence], backend: Backend, ask: Ask, strict: bool = False,
+              max_lines: int = 12) -> list[tuple[Sentence, str]]:
     """Each sentence (halves of one too long for the context count as two) with its English,
-    "" when the model skipped its line. ``strict``: the retry prompt for lines that failed their checks."""
+    "" when the model skipped its line. ``strict``: the retry prompt for lines that failed their
+    checks; ``max_lines``: lines per call (a retry sends each line alone: in a batch the model
+    sometimes copies the Chinese back instead of translating it)."""
     out: list[tuple[Sentence, str]] = []
-    for call in plan_calls(sentences, backend, strict=strict):
+    for call in plan_calls(sentences, backend, max_lines=max_lines, strict=strict):
         answer = parse_numbered(ask(call), len(call.sentences))
         out += [(s, answer.get(n, "")) for n, s in enumerate(call.sentences, 1)]
     return out
