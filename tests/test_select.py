@@ -74,3 +74,21 @@ def test_the_demo_post_selection_covers_the_market_caps_and_the_sales(pack):
 def test_estimated_words():
     assert estimate_words("微软市值突破4万亿美元") == 7  # 10 characters x 0.6 + one number
     assert estimate_words("Apple rose 3%") == 3
+
+
+def test_the_company_is_named_in_a_post_about_one_company(pack):
+    """A research note says 公司 for the company of its headline; the model reads the name there,
+    so the English names whose numbers they are. Not in a post about several companies, not
+    inside 上市公司, not in a sentence that names someone else."""
+    note = ("宁德时代点评：储能业务放量，维持买入评级\n"
+            "公司2024年一季度实现营收797.7亿元，同比下降10.4%。\n"
+            "我们预计公司2024至2026年归母净利润分别为500亿元、580亿元和670亿元。\n"
+            "上市公司整体业绩承压，行业竞争加剧。\n")
+    doc, sentences = _sentences(pack, note)
+    assert sentences[1].text.startswith("宁德时代2024年一季度实现营收")
+    assert "我们预计宁德时代2024至2026年" in sentences[2].text
+    assert [e.en for e in sentences[1].entities if e.kind == "company"] == ["CATL"]
+    assert sentences[3].text.startswith("上市公司整体业绩承压")
+    assert doc.text[sentences[1].start:sentences[1].end].startswith("公司2024年")  # the link: the source as written
+    _, two = _sentences(pack, note.replace("维持买入评级", "比亚迪同步走强"))
+    assert two[1].text.startswith("公司2024年")

@@ -113,9 +113,36 @@ def split_sentences(doc: Document, prepared: Prepared, glossary: Glossary | None
         tickers = [t for t in dict.fromkeys(_TICKER.findall(source)) if t not in _NOT_TICKERS]
         numbers = list(dict.fromkeys(m.group(0).rstrip("%") for m in _NUMBER.finditer(source)))
         out.append(Sentence(start, end, source, text, shifted, entities, tickers, numbers, index=len(out)))
+    _name_the_company(out)
     for s in out:
         s.score = salience(s)
     return out
+
+
+#: "The company" as a sentence's subject: 公司 / 该公司 / 本公司 opening a clause or after a verb of
+#: forecasting, not inside another word (上市公司, 证券公司, 子公司, 基金公司).
+_THE_COMPANY = re.compile(r"该公司|本公司|(?:(?<=预计)|(?<=认为)|(?<=表示)|(?<![\u3400-\u9fff]))公司(?![债])")
+_COMPANY_KINDS = {"company", "bank", "broker"}
+
+
+def _name_the_company(sentences: list[Sentence]) -> None:
+    """In a post about one company (a research note, an earnings report), "公司" is that company:
+    the model reads its name there (公司2024年一季度实现营收 -> 宁德时代2024年一季度实现营收), so
+    the English says "CATL's revenue" rather than "the company's", and a sentence read alone
+    still names whom its numbers belong to. Only when the glossary finds exactly one company in
+    the whole post, and only in sentences that name no one else; the link still shows the
+    source sentence as written."""
+    companies = {e.en: e for s in sentences for e in s.entities if e.kind in _COMPANY_KINDS}
+    if len(companies) != 1:
+        return
+    [subject] = companies.values()
+    for s in sentences:
+        if any(e.kind in NAME_KINDS for e in s.entities):
+            continue
+        match = _THE_COMPANY.search(s.text)
+        if match:
+            s.text = s.text[: match.start()] + subject.zh + s.text[match.end() :]
+            s.entities = [*s.entities, subject]
 
 
 _NOT_TICKERS = {"AI", "ETF", "CEO", "CFO", "GDP", "PCE", "CPI", "IPO", "USD", "RMB", "VIP", "QQ", "APP", "PE",

@@ -25,6 +25,7 @@ wrong company and drops facts. So the model only translates:
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -173,9 +174,20 @@ class Summarizer:
             path = model_path(self.choice, announce=self.progress)
             n_ctx = self.options.n_ctx or self._context()
             self.progress(f"loading {self.model_name} with {self.choice.backend} (context {n_ctx} tokens)")
+            # jieba's dictionaries and pypinyin take 1-3 s to load on first use: once per process, like
+            # the model, so they load beside it instead of inside the first post's time.
+            warm = threading.Thread(target=self._warm_text_tools, name="finflag-warm", daemon=True)
+            warm.start()
             self._backend = load_backend(self.choice.backend, path, n_ctx=n_ctx,
                                          threads=self.options.threads, dtype=self.options.dtype)
+            warm.join()
         return self._backend
+
+    def _warm_text_tools(self) -> None:
+        """Load what every post's selection and checks use: the glossary's jieba dictionary, jieba's
+        part-of-speech model and pypinyin (see :mod:`.romanize`)."""
+        self.glossary.find("英伟达收跌6.7%")
+        source_pinyin("湖南省益阳市")
 
     @property
     def model_name(self) -> str:
