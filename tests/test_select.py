@@ -92,3 +92,21 @@ def test_the_company_is_named_in_a_post_about_one_company(pack):
     assert doc.text[sentences[1].start:sentences[1].end].startswith("公司2024年")  # the link: the source as written
     _, two = _sentences(pack, note.replace("维持买入评级", "比亚迪同步走强"))
     assert two[1].text.startswith("公司2024年")
+
+
+def test_every_entity_with_a_figure_before_more_figures_of_one(pack):
+    """Recorded on a real market wrap: one 47-word macro sentence with five figures took a third of
+    the budget, and the Dow's and the Nasdaq's closes were left out. Dates are not figures, and a
+    heading of no salience is never filler."""
+    wrap = ("美股收盘：三大指数涨跌不一\n"
+            "市场正在等待周五发布的5月PCE物价指数，美联储最关注的通胀指标预计从2.8%回落至2.6%，"
+            "交易员预计美联储9月降息的概率为67%，年内降息两次的概率为55%，十年期收益率为4.25%。\n"
+            "截至收盘，道指涨幅为0.67%；\n纳指跌幅为1.09%；\n市场消息：\n"
+            "英伟达收跌6.7%，创两个月最大跌幅。\n")
+    _, sentences = _sentences(pack, wrap)
+    chosen = [s.source for s in select(sentences, 30)]
+    assert "截至收盘，道指涨幅为0.67%；" in chosen and "纳指跌幅为1.09%；" in chosen
+    assert "英伟达收跌6.7%，创两个月最大跌幅。" in chosen
+    assert not any(s.startswith("市场消息") for s in chosen)
+    fed = next(s for s in sentences if "PCE" in s.source)
+    assert "5" not in fed.numbers and "9" not in fed.numbers  # 5月, 9月 are dates

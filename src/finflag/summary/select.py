@@ -27,7 +27,8 @@ from .prepare import Prepared
 MAX_SENTENCE_CHARS = 160
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?|[一二两三四五六七八九十半]+(?:成|倍)|过半|翻倍")
+#: A figure a reviewer needs: not a date (5月, 24日, 2024年, 周一), which every sentence of a wrap has.
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?(?![\d.,]|\s?[年月日号])|[一二两三四五六七八九十半]+(?:成|倍)|过半|翻倍")
 _TICKER = re.compile(r"(?<![A-Za-z])[A-Z]{2,5}(?:\.[A-Z]{1,2})?(?![A-Za-z])")
 _ACTION = re.compile(
     r"目标价|评级|上调|下调|增持|减持|买入|卖出|出售|套现|收购|并购|合并|营收|收入|净利|利润|业绩|财报|季度|"
@@ -168,28 +169,34 @@ def salience(s: Sentence) -> float:
 def select(sentences: list[Sentence], max_words: int) -> list[Sentence]:
     """The sentences to translate, in source order, within ``max_words`` estimated English words.
 
-    First every entity-with-a-number pair is covered (the sentence covering
-    most uncovered pairs first, ties by salience), then the most salient of the
-    rest are added while they fit. A sentence too long for what is left is
+    First entity-with-a-number pairs are covered, the sentence with the most
+    uncovered pairs *per word* first (a 47-word macro sentence with five
+    figures must not spend the budget that the Dow, the Nasdaq and a
+    company's result need; ties by salience), then the most salient of the
+    rest are added while they fit; a sentence of no salience (a "市场消息:"
+    heading) is never filler. A sentence too long for what is left is
     skipped, not cut: a cut sentence could separate a number from its subject.
     """
     chosen: list[Sentence] = []
     used = 0
-    uncovered = set().union(*(s.pairs for s in sentences)) if sentences else set()
-    candidates = [s for s in sentences if s.pairs]
-    while uncovered and candidates:
-        best = max(candidates, key=lambda s: (len(s.pairs & uncovered), s.score, -s.index))
-        candidates.remove(best)
-        if not best.pairs & uncovered:
-            break
-        if used + best.words > max_words:
-            continue
-        chosen.append(best)
-        used += best.words
-        uncovered -= best.pairs
+    # Every entity that has a figure first (the Dow, the Nasdaq, Nvidia, Novo Nordisk), then its other figures.
+    for units in (lambda s: {name for name, _ in s.pairs}, lambda s: s.pairs):
+        uncovered = set().union(*(units(s) for s in sentences)) if sentences else set()
+        uncovered -= set().union(*(units(s) for s in chosen)) if chosen else set()
+        candidates = [s for s in sentences if units(s) & uncovered and s not in chosen]
+        while uncovered and candidates:
+            best = max(candidates, key=lambda s: (len(units(s) & uncovered) / max(s.words, 4), s.score, -s.index))
+            candidates.remove(best)
+            if not units(best) & uncovered:
+                continue
+            if used + best.words > max_words:
+                continue
+            chosen.append(best)
+            used += best.words
+            uncovered -= units(best)
     taken = {s.index for s in chosen}
     for s in sorted(sentences, key=lambda s: (-s.score, s.index)):
-        if s.index in taken or used + s.words > max_words:
+        if s.index in taken or s.score <= 0 or used + s.words > max_words:
             continue
         chosen.append(s)
         used += s.words
