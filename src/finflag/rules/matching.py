@@ -1,0 +1,185 @@
+"""Where one pattern matches in a document: its hits before any context condition.
+
+Each pattern gets a *finder* once per pack (:func:`finder`): a closure with
+everything it needs bound in advance, so the rule layer's loop makes one call
+per pattern whose anchors occur in a document and nothing else. The loop
+visits some thirty patterns per post and three in four find nothing, so the
+cost of a visit that finds nothing is what sets the layer's speed.
+
+Every finder returns exactly the non-empty matches ``regex.finditer(text)``
+would give, as ``(start, end, gloss)``; the anchors (see
+:mod:`finflag.rules.anchors`) only decide where to look:
+
+- a keyword table without cased letters: its anchors *are* its matches;
+- a pattern whose matches start at most :data:`MATCH_AT_STARTS` characters
+  ahead of an anchor: ``match`` at those few starts;
+- any other anchored pattern: ``search`` in windows around its anchors;
+- a pattern without anchors: a scan of the whole text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Callable
+
+from .anchors import holds_co_anchor, windows
+
+if TYPE_CHECKING:
+    from .pack import Pattern, RulePack
+
+#: A hit before context conditions: ``(start, end, gloss)`` in normalised offsets.
+Candidate = tuple[int, int, str]
+#: ``(normalised text, anchor positions by key)`` -> the pattern's hits, in text order.
+Finder = Callable[[str, dict[int, list[tuple[int, int]]]], list[Candidate]]
+
+#: A pattern whose matches start at most this many characters ahead of its anchor is tried with
+#: ``match`` at each of those starts; one reaching further back is searched in windows. Past a few
+#: characters the Python loop over starts costs more than the regex engine's own scan of a window
+#: (measured with benchmarks/rules_speed.py on the samples: 4 to 6 is best, 0 or 10 cost 5 %).
+MATCH_AT_STARTS = 6
+
+
+def co_key(key: int) -> int:
+    """The anchor index's key for pattern ``key``'s co-anchors: negative, apart from the pattern keys."""
+    return -1 - key
+
+
+def _gloss_of(pack: RulePack, key: int, pattern: Pattern) -> Callable[[re.Match[str]], str] | None:
+    """How a match becomes its English gloss, or None when every match has the same one."""
+    if pattern.keywords:
+        keywords = pattern.keywords
+        return lambda match: keywords.get(match.group(0), "")
+    if "{" in pattern.gloss:
+        return lambda match: pack.template_gloss(key, match)
+    return None
+
+
+def finder(pack: RulePack, key: int) -> Finder:
+    """The finder of pattern ``key`` of ``pack`` (see the module docstring for which kind)."""
+    pattern = pack.patterns[key][1]
+    gloss_of = _gloss_of(pack, key, pattern)
+    if pattern.anchors is None:
+        return _full_finder(pattern.regex, gloss_of, pattern.gloss)
+    if pattern.literal:
+        return _literal_finder(key, pattern.keywords)
+    co = co_key(key) if pattern.co_anchors is not None else None
+    if pattern.reach is not None and pattern.reach[0] <= MATCH_AT_STARTS:
+        return _start_finder(key, pattern.regex, pattern.reach[0], co, gloss_of, pattern.gloss)
+    return _window_finder(key, pattern.regex, pattern.reach, co, gloss_of, pattern.gloss)
+
+
+def _literal_finder(key: int, keywords: dict[str, str]) -> Finder:
+    """A keyword table's hits straight from its anchors: the leftmost-longest, non-overlapping
+    hits its regex would give."""
+
+    def find(text: str, anchored: dict[int, list[tuple[int, int]]]) -> list[Candidate]:
+        anchors = anchored[key]
+        if len(anchors) == 1:
+            ((at, end),) = anchors
+            return [(at, end, keywords[text[at:end]])]
+        spans, last_end = [], -1
+        for at, end in sorted(anchors, key=_leftmost_longest):
+            if at >= last_end:
+                spans.append((at, end, keywords[text[at:end]]))
+                last_end = end
+        return spans
+
+    return find
+
+
+def _leftmost_longest(anchor: tuple[int, int]) -> tuple[int, int]:
+    return anchor[0], -anchor[1]
+
+
+def _start_finder(key: int, regex: re.Pattern[str], before: int, co: int | None,
+                  gloss_of: Callable[[re.Match[str]], str] | None, gloss: str) -> Finder:
+    """``match`` tried only where a match can start.
+
+    Every match contains an anchor and starts at most ``before`` characters
+    ahead of it, so the starts ``[anchor - before, anchor]`` are the only
+    places a match can begin: trying them left to right, skipping what a
+    match already covered, gives finditer's very sequence. A window
+    ``search`` would also try every position after the anchor up to the
+    window's end, and most windows hold no match. ``match`` sees the whole
+    text, so no window end can cut a match or a lookahead short. A text
+    without any co-anchor (a literal every match needs) is skipped at once.
+    """
+    match = regex.match
+
+    def find(text: str, anchored: dict[int, list[tuple[int, int]]]) -> list[Candidate]:
+        if co is not None and co not in anchored:
+            return []
+        anchors = anchored[key]
+        found: list[Candidate] = []
+        next_start = 0  # every start before this was tried, or lies inside a match found
+        for anchor, _ in sorted(anchors) if len(anchors) > 1 else anchors:
+            start = anchor - before if anchor - before > next_start else next_start
+            while start <= anchor:
+                hit = match(text, start)
+                if hit is not None:
+                    end = hit.end()
+                    found.append((start, end, gloss if gloss_of is None else gloss_of(hit)))
+                    next_start = end
+                    break
+                start += 1
+            else:
+                next_start = start
+        return found
+
+    return find
+
+
+def _window_finder(key: int, regex: re.Pattern[str], reach: tuple[int, int] | None, co: int | None,
+                   gloss_of: Callable[[re.Match[str]], str] | None, gloss: str) -> Finder:
+    """``search`` in the windows around the anchors (see :func:`finflag.rules.anchors.windows`).
+
+    A loop of ``search`` calls: a window holds one match or none, and one
+    ``search`` costs a third of setting up a ``finditer`` scanner; the loop
+    stops once no anchor is left for another match. A window holding none
+    of the pattern's co-anchors cannot hold a match and is skipped. A
+    pattern whose reach is unbounded is scanned in full wherever its anchors
+    occur.
+    """
+    full = _full_finder(regex, gloss_of, gloss)
+    if reach is None:
+        if co is None:
+            return full
+        return lambda text, anchored: full(text, anchored) if co in anchored else []
+    search = regex.search
+    before, after = reach
+
+    def find(text: str, anchored: dict[int, list[tuple[int, int]]]) -> list[Candidate]:
+        anchors = anchored[key]
+        if len(anchors) == 1:
+            ((start, end),) = anchors
+            spans = [(start - before if start > before else 0, end + after, start)]
+        else:
+            spans = windows(anchors, reach, len(text))
+        if co is not None:
+            co_spans = anchored.get(co)
+            if co_spans is None:  # a literal every match needs is nowhere in the text
+                return []
+            co_spans.sort()
+            spans = [span for span in spans if holds_co_anchor(co_spans, span[0], span[1])]
+        found: list[Candidate] = []
+        for pos, endpos, last_anchor in spans:
+            hit = search(text, pos, endpos)
+            while hit is not None:
+                start, end = hit.span()
+                found.append((start, end, gloss if gloss_of is None else gloss_of(hit)))
+                # The next match would need an anchor of its own, after this one.
+                hit = search(text, end, endpos) if last_anchor >= end else None
+        return found
+
+    return find
+
+
+def _full_finder(regex: re.Pattern[str], gloss_of: Callable[[re.Match[str]], str] | None, gloss: str) -> Finder:
+    """The whole text scanned: for patterns the anchor pre-filter cannot screen."""
+    finditer = regex.finditer
+
+    def find(text: str, anchored: dict[int, list[tuple[int, int]]]) -> list[Candidate]:
+        return [(hit.start(), hit.end(), gloss if gloss_of is None else gloss_of(hit))
+                for hit in finditer(text) if hit.end() > hit.start()]
+
+    return find
