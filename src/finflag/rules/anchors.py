@@ -275,19 +275,55 @@ def pattern_co_anchors(regex: re.Pattern[str], primary: frozenset[str]) -> froze
     each part in every match. The anchor index scans for both sets; a window
     around a ``primary`` anchor holding none of these co-anchors cannot hold
     a match and is skipped without running the regex, and a text with none
-    of them skips the pattern. Sets with a one-character literal are not
-    used: they occur everywhere and would only slow the scan.
+    of them skips the pattern. An alternation of such concatenations
+    (``A...B|C...D``) needs the second part of one of its branches: the
+    union of the branches' second sets (see :func:`_branch_co_anchors`).
+    Sets with a one-character literal are not used: they occur everywhere
+    and would only slow the scan.
     """
     try:
-        _tree, candidates = _top_candidates(regex)
+        tree, candidates = _top_candidates(regex)
+        found = _second_set(candidates, primary)
+        if found is None:
+            found = _branch_co_anchors(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
     except Exception:  # the analysis of pattern_anchors already warned; without co-anchors only speed is lost
         return None
+    return found
+
+
+def _second_set(candidates: list[_Anchor], primary: frozenset[str]) -> frozenset[str] | None:
+    """The best of ``candidates`` (lower-cased) other than ``primary``, or None."""
     sets = [frozenset(ascii_lower(x) for x in c.literals) for c in candidates if min(len(x) for x in c.literals) >= 2]
     # Not the primary set, nor one whose every literal lies inside a primary literal (买入 in 买入吧).
     sets = [s for s in sets if s != primary and not all(any(x in p for p in primary) for x in s)]
     if not sets:
         return None
     return max(sets, key=lambda s: (min(len(x) for x in s), -len(s)))
+
+
+def _branch_co_anchors(items, ignore_case: bool, state) -> frozenset[str] | None:
+    """For a pattern that is one alternation: the union of each branch's second literal set.
+
+    Every match is a match of one branch, so it holds that branch's second
+    set; the union is thus necessary for the whole pattern. A branch that
+    has no second set (or a union too large to scan for) gives None.
+    """
+    items = list(items)
+    if len(items) == 1 and items[0][0] is C.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][3].data)  # (?:...) around the whole pattern, no flags
+    if len(items) != 1 or items[0][0] is not C.BRANCH:
+        return None
+    union: set[str] = set()
+    for branch in items[0][1][1]:
+        candidates = _sequence_candidates(branch.data, ignore_case, state)
+        first = _best(candidates)
+        if first is None:
+            return None
+        second = _second_set(candidates, frozenset(ascii_lower(x) for x in first.literals))
+        if second is None:
+            return None
+        union |= second
+    return frozenset(union) if len(union) <= _MAX_BRANCH_LITERALS else None
 
 
 def holds_co_anchor(co: list[tuple[int, int]], pos: int, endpos: int) -> bool:
