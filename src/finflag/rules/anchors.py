@@ -47,10 +47,13 @@ try:  # CPython's private regex parser: stable in 3.11+, but not a public API
     #: Every opcode the walkers below understand; a pattern holding any other is scanned in full.
     _KNOWN_OPS = frozenset({C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN, C.AT, C.SUBPATTERN, C.BRANCH, *_REPEATS,
                             C.ATOMIC_GROUP, C.ASSERT, C.ASSERT_NOT, C.GROUPREF, C.GROUPREF_EXISTS})
+    #: Classes whose Unicode form holds their ASCII form too (the negated ones do not).
+    _POSITIVE_CATEGORIES = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"}
     _PARSER_MISSING = ""
 except (ImportError, AttributeError) as exc:  # another Python: every pattern is scanned in full
     _parser = None
     _REPEATS, _END_ASSERTIONS, _KNOWN_OPS = (), frozenset(), frozenset()
+    _POSITIVE_CATEGORIES = {}
     _PARSER_MISSING = f"re._parser cannot be used ({type(exc).__name__}: {exc})"
 
 _MAX_BRANCH_LITERALS = 64
@@ -324,6 +327,79 @@ def _branch_co_anchors(items, ignore_case: bool, state) -> frozenset[str] | None
             return None
         union |= second
     return frozenset(union) if len(union) <= _MAX_BRANCH_LITERALS else None
+
+
+def pattern_first_chars(regex: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A character class holding every character a match of ``regex`` can start with, or None.
+
+    ``(?:昨天|今天|最近)...`` starts with 昨, 今 or 最; ``\\d{1,3}元`` with a digit.
+    The rule layer searches for this class to jump to the next place a
+    match could begin, instead of trying every position (see
+    :mod:`finflag.rules.matching`). None when some match could start with
+    any character (``.``, ``[^...]``, a back-reference ...) or could be empty.
+    The class may hold more than needed (a case-insensitive part makes the
+    whole class case-insensitive), never less.
+    """
+    try:
+        parts: list[str] = []
+        caseless = [bool(regex.flags & re.IGNORECASE)]
+        if regex.flags & re.LOCALE or _first_chars(_top_candidates(regex)[0].data, parts, caseless, caseless[0]):
+            return None
+    except _AnyFirst:
+        return None
+    except Exception as error:  # the private parser changed under us: no short-cut, same findings
+        _fall_back(regex, error)
+        return None
+    return re.compile("[" + "".join(parts) + "]", re.IGNORECASE if caseless[0] else 0) if parts else None
+
+
+class _AnyFirst(Exception):
+    """A match could start with any character: no class to search for."""
+
+
+def _first_chars(items, parts: list[str], caseless: list[bool], ignore_case: bool) -> bool:
+    """Add to ``parts`` the class items a match of ``items`` can start with; whether it can be empty.
+
+    ``caseless[0]`` is set when any of them lies under ignore-case.
+    """
+    for op, av in items:
+        if op not in _KNOWN_OPS:
+            raise _Unsupported(f"unexpected opcode {op}")
+        if op is C.LITERAL or op is C.IN:
+            parts.extend([_class_char(av)] if op is C.LITERAL else [_class_item(o, a) for o, a in av])
+            caseless[0] = caseless[0] or ignore_case
+            return False
+        if op is C.SUBPATTERN or op is C.ATOMIC_GROUP:
+            sub, flags = (av[3], av[1]) if op is C.SUBPATTERN else (av, 0)
+            if flags & re.LOCALE:
+                raise _AnyFirst
+            if not _first_chars(sub.data, parts, caseless, ignore_case or bool(flags & re.IGNORECASE)):
+                return False
+        elif op is C.BRANCH:
+            empty = [_first_chars(branch.data, parts, caseless, ignore_case) for branch in av[1]]
+            if not any(empty):
+                return False
+        elif op in _REPEATS:
+            if not _first_chars(av[2].data, parts, caseless, ignore_case) and av[0] >= 1:
+                return False
+        elif op not in (C.AT, C.ASSERT, C.ASSERT_NOT):  # those take no character: look past them
+            raise _AnyFirst
+    return True
+
+
+def _class_char(code: int) -> str:
+    return re.escape(chr(code))
+
+
+def _class_item(op, av) -> str:
+    """One item of a parsed ``[...]`` written back as class syntax."""
+    if op is C.LITERAL:
+        return _class_char(av)
+    if op is C.RANGE:
+        return f"{_class_char(av[0])}-{_class_char(av[1])}"
+    if op is C.CATEGORY and av in _POSITIVE_CATEGORIES:
+        return _POSITIVE_CATEGORIES[av]
+    raise _AnyFirst  # a negated class or category: almost any character
 
 
 def holds_co_anchor(co: list[tuple[int, int]], pos: int, endpos: int) -> bool:

@@ -11,10 +11,17 @@ would give, as ``(start, end, gloss)``; the anchors (see
 :mod:`finflag.rules.anchors`) only decide where to look:
 
 - a keyword table without cased letters: its anchors *are* its matches;
-- a pattern whose matches start at most :data:`MATCH_AT_STARTS` characters
-  ahead of an anchor: ``match`` at those few starts;
+- an anchored pattern with a known set of first characters (almost all):
+  ``match`` at the starts within its reach ahead of an anchor that hold
+  one of those characters;
 - any other anchored pattern: ``search`` in windows around its anchors;
 - a pattern without anchors: a scan of the whole text.
+
+Why trying starts finds what finditer finds: a match contains an anchor
+and begins at most ``before`` characters ahead of it (the reach), so every
+place a match can begin is tried, left to right, each after the end of the
+match before it, just as finditer moves on. ``match`` sees the whole text,
+so nothing is cut short at a window's end.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Callable
 
-from .anchors import holds_co_anchor, windows
+from .anchors import holds_co_anchor, pattern_first_chars, windows
 
 if TYPE_CHECKING:
     from .pack import Pattern, RulePack
@@ -31,12 +38,6 @@ if TYPE_CHECKING:
 Candidate = tuple[int, int, str]
 #: ``(normalised text, anchor positions by key)`` -> the pattern's hits, in text order.
 Finder = Callable[[str, dict[int, list[tuple[int, int]]]], list[Candidate]]
-
-#: A pattern whose matches start at most this many characters ahead of its anchor is tried with
-#: ``match`` at each of those starts; one reaching further back is searched in windows. Past a few
-#: characters the Python loop over starts costs more than the regex engine's own scan of a window
-#: (measured with benchmarks/rules_speed.py on the samples: 4 to 6 is best, 0 or 10 cost 5 %).
-MATCH_AT_STARTS = 6
 
 
 def co_key(key: int) -> int:
@@ -63,8 +64,11 @@ def finder(pack: RulePack, key: int) -> Finder:
     if pattern.literal:
         return _literal_finder(key, pattern.keywords)
     co = co_key(key) if pattern.co_anchors is not None else None
-    if pattern.reach is not None and pattern.reach[0] <= MATCH_AT_STARTS:
-        return _start_finder(key, pattern.regex, pattern.reach[0], co, gloss_of, pattern.gloss)
+    if pattern.reach is not None:
+        before = pattern.reach[0]
+        first = pattern_first_chars(pattern.regex)
+        if first is not None:
+            return _first_char_finder(key, pattern.regex.match, before, co, gloss_of, pattern.gloss, first.search)
     return _window_finder(key, pattern.regex, pattern.reach, co, gloss_of, pattern.gloss)
 
 
@@ -91,20 +95,21 @@ def _leftmost_longest(anchor: tuple[int, int]) -> tuple[int, int]:
     return anchor[0], -anchor[1]
 
 
-def _start_finder(key: int, regex: re.Pattern[str], before: int, co: int | None,
-                  gloss_of: Callable[[re.Match[str]], str] | None, gloss: str) -> Finder:
+def _first_char_finder(key: int, match: Callable[..., re.Match[str] | None], before: int, co: int | None,
+                       gloss_of: Callable[[re.Match[str]], str] | None, gloss: str,
+                       next_first: Callable[..., re.Match[str] | None]) -> Finder:
     """``match`` tried only where a match can start.
 
     Every match contains an anchor and starts at most ``before`` characters
-    ahead of it, so the starts ``[anchor - before, anchor]`` are the only
-    places a match can begin: trying them left to right, skipping what a
-    match already covered, gives finditer's very sequence. A window
-    ``search`` would also try every position after the anchor up to the
-    window's end, and most windows hold no match. ``match`` sees the whole
-    text, so no window end can cut a match or a lookahead short. A text
-    without any co-anchor (a literal every match needs) is skipped at once.
+    ahead of it, with a character of the pattern's first-character class
+    (:func:`finflag.rules.anchors.pattern_first_chars`). ``next_first``
+    searches for that class between the next untried start and the anchor:
+    one scan at C speed skips the starts that cannot match, so an anchor
+    costs a ``match`` or two. A window ``search`` would also try every
+    position after the anchor up to the window's end, and three windows in
+    four hold no match. A text without any co-anchor (a literal every match
+    needs) is skipped at once.
     """
-    match = regex.match
 
     def find(text: str, anchored: dict[int, list[tuple[int, int]]]) -> list[Candidate]:
         if co is not None and co not in anchored:
@@ -113,8 +118,11 @@ def _start_finder(key: int, regex: re.Pattern[str], before: int, co: int | None,
         found: list[Candidate] = []
         next_start = 0  # every start before this was tried, or lies inside a match found
         for anchor, _ in sorted(anchors) if len(anchors) > 1 else anchors:
+            if anchor < next_start:
+                continue
             start = anchor - before if anchor - before > next_start else next_start
-            while start <= anchor:
+            while (at := next_first(text, start, anchor + 1)) is not None:
+                start = at.start()
                 hit = match(text, start)
                 if hit is not None:
                     end = hit.end()
@@ -123,7 +131,7 @@ def _start_finder(key: int, regex: re.Pattern[str], before: int, co: int | None,
                     break
                 start += 1
             else:
-                next_start = start
+                next_start = anchor + 1
         return found
 
     return find
