@@ -11,6 +11,8 @@ would give, as ``(start, end, gloss)``; the anchors (see
 :mod:`finflag.rules.anchors`) only decide where to look:
 
 - a keyword table without cased letters: its anchors *are* its matches;
+- an anchored pattern whose matches start with their anchor: ``match`` at
+  each anchor;
 - an anchored pattern with a known set of first characters (almost all):
   ``match`` at the starts within its reach ahead of an anchor that hold
   one of those characters;
@@ -66,6 +68,8 @@ def finder(pack: RulePack, key: int) -> Finder:
     co = co_key(key) if pattern.co_anchors is not None else None
     if pattern.reach is not None:
         before = pattern.reach[0]
+        if before == 0:
+            return _anchor_start_finder(key, pattern.regex.match, co, gloss_of, pattern.gloss)
         first = pattern_first_chars(pattern.regex)
         if first is not None:
             return _first_char_finder(key, pattern.regex.match, before, co, gloss_of, pattern.gloss, first.search)
@@ -93,6 +97,33 @@ def _literal_finder(key: int, keywords: dict[str, str]) -> Finder:
 
 def _leftmost_longest(anchor: tuple[int, int]) -> tuple[int, int]:
     return anchor[0], -anchor[1]
+
+
+def _anchor_start_finder(key: int, match: Callable[..., re.Match[str] | None], co: int | None,
+                         gloss_of: Callable[[re.Match[str]], str] | None, gloss: str) -> Finder:
+    """``match`` at each anchor, for a pattern whose matches start with their anchor (reach 0 before).
+
+    The anchor's own position is then the only start to try: one ``match``
+    per anchor, no search for first characters.
+    """
+
+    def find(text: str, anchored: dict[int, list[tuple[int, int]]]) -> list[Candidate]:
+        if co is not None and co not in anchored:
+            return []
+        anchors = anchored[key]
+        found: list[Candidate] = []
+        next_start = 0  # every start before this was tried, or lies inside a match found
+        for anchor, _ in sorted(anchors) if len(anchors) > 1 else anchors:
+            if anchor >= next_start:
+                hit = match(text, anchor)
+                if hit is None:
+                    next_start = anchor + 1
+                else:
+                    next_start = hit.end()
+                    found.append((anchor, next_start, gloss if gloss_of is None else gloss_of(hit)))
+        return found
+
+    return find
 
 
 def _first_char_finder(key: int, match: Callable[..., re.Match[str] | None], before: int, co: int | None,
