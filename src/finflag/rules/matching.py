@@ -152,17 +152,15 @@ def _first_char_finder(key: int, match: Callable[..., re.Match[str] | None], bef
             if anchor < next_start:
                 continue
             start = anchor - before if anchor - before > next_start else next_start
-            while (at := next_first(text, start, anchor + 1)) is not None:
+            next_start = anchor + 1  # unless a match is found below
+            while start <= anchor and (at := next_first(text, start, anchor + 1)) is not None:
                 start = at.start()
                 hit = match(text, start)
                 if hit is not None:
-                    end = hit.end()
-                    found.append((start, end, gloss if gloss_of is None else gloss_of(hit)))
-                    next_start = end
+                    next_start = hit.end()
+                    found.append((start, next_start, gloss if gloss_of is None else gloss_of(hit)))
                     break
                 start += 1
-            else:
-                next_start = anchor + 1
         return found
 
     return find
