@@ -41,9 +41,10 @@ class Finding:
         return asdict(self)
 
 
-#: A rule hit before merging, in original offsets: ``(category, start, end, order, rule, gloss)``.
-#: A plain tuple, so hits sort by category, start, end and then ``order`` (the hit's
-#: place in pattern order: ties sort as the pack lists its rules) at C speed.
+#: A rule hit before merging, in original offsets: ``(category, start, end, key, rule, gloss)``.
+#: A plain tuple, so hits sort by category, start, end and then ``key`` (the pattern's
+#: place in the pack: ties sort as the pack lists its rules) at C speed. No two hits of
+#: one pattern share a start and an end, so the rule objects are never compared.
 _Hit = tuple[str, int, int, int, Rule, str]
 
 
@@ -84,7 +85,8 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
     window = NEGATION_WINDOW
     to_original = norm.span_to_original if norm.deleted_before else None
     found: list[_Hit] = []
-    for key in sorted([*anchored, *pack.unanchored_keys]):
+    # Any order: the key goes into each hit, and hits are sorted before they are used.
+    for key in (*anchored, *pack.unanchored_keys):
         if key < 0:  # co-anchors (see matching.co_key), looked up by their pattern's finder
             continue
         plan = plans[key]
@@ -105,7 +107,7 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
                 continue
             if to_original is not None:
                 s, e = to_original(s, e)
-            found.append((category, s, e, len(found), rule, gloss))
+            found.append((category, s, e, key, rule, gloss))
     return found
 
 
@@ -156,7 +158,7 @@ def _merge(doc: Document, group: list[_Hit]) -> Finding:
 def find(doc: Document, pack: RulePack) -> list[Finding]:
     """All findings in ``doc``: overlapping hits of one category merged, sorted by offset."""
     hits = _all_hits(doc, pack)
-    hits.sort()  # by category, start, end, then pack order (the order numbers are unique)
+    hits.sort()  # by category, start, end, then pack order (a pattern has one hit per span)
     findings = []
     count, i = len(hits), 0
     while i < count:
