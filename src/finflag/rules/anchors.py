@@ -7,8 +7,10 @@ some literal that any match must include (``倍股`` in ``\\d+倍股``). This mo
 finds such a *necessary literal set* for each pattern by walking the parsed
 regex, together with how far a match can reach before and after that
 literal. One Aho-Corasick scan for all anchors then tells which patterns can
-match at all and where, and the full regexes run only in the small windows
-those reaches allow around each anchor.
+match at all and where, and the full regexes run only where those reaches
+allow around each anchor: at the few places a match can start (with
+:func:`pattern_first_chars`), or in small windows (see
+:mod:`finflag.rules.matching`).
 
 Patterns without a usable anchor (or with a reach too long to bound) are
 scanned in full, so the pre-filter never changes results, only speed.
