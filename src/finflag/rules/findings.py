@@ -78,7 +78,7 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
     norm = doc.normalized
     text = norm.text
     anchored = pack.anchor_index.positions(text)
-    plans = pack.plans
+    plans, finders = pack.plans, pack.finders
     negation = pack.negation_in_clause
     search_negation = negation.search if negation is not None else None
     negation_in_place = pack.negation_in_place
@@ -89,10 +89,10 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
     for key in (*anchored, *pack.unanchored_keys):
         if key < 0:  # co-anchors (see matching.co_key), looked up by their pattern's finder
             continue
-        plan = plans[key]
-        candidates = plan.find(text, anchored)
+        candidates = finders[key](text, anchored)
         if not candidates:
             continue
+        plan = plans[key]
         rule, negatable, requires, unless = plan.rule, plan.negatable, plan.requires, plan.unless
         category = rule.category
         for s, e, gloss in candidates:

@@ -235,6 +235,12 @@ class RulePack:
         ]
 
     @cached_property
+    def finders(self) -> list[Finder]:
+        """Each plan's finder, by pattern key: the matching loop calls these for every pattern
+        whose anchors occur, and looks at the rest of a plan only when it finds something."""
+        return [plan.find for plan in self.plans]
+
+    @cached_property
     def anchor_index(self) -> AnchorIndex:
         anchors = {k: p.anchors for k, (_, p) in enumerate(self.patterns) if p.anchors is not None}
         anchors.update({co_key(k): p.co_anchors for k, (_, p) in enumerate(self.patterns)
