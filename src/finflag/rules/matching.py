@@ -29,12 +29,22 @@ so nothing is cut short at a window's end.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Protocol
 
 from .anchors import holds_co_anchor, pattern_first_chars, windows
 
-if TYPE_CHECKING:
-    from .pack import Pattern, RulePack
+
+class Pattern(Protocol):
+    """What a finder needs of a pack's pattern (:class:`finflag.rules.pack.Pattern`, which imports this module)."""
+
+    regex: re.Pattern[str]
+    gloss: str
+    keywords: dict[str, str]
+    anchors: frozenset[str] | None
+    reach: tuple[int, int] | None
+    literal: bool
+    co_anchors: frozenset[str] | None
+
 
 #: A hit before context conditions: ``(start, end, gloss)`` in normalised offsets.
 Candidate = tuple[int, int, str]
@@ -47,20 +57,23 @@ def co_key(key: int) -> int:
     return -1 - key
 
 
-def _gloss_of(pack: RulePack, key: int, pattern: Pattern) -> Callable[[re.Match[str]], str] | None:
+def _gloss_of(key: int, pattern: Pattern,
+              template_gloss: Callable[[int, re.Match[str]], str]) -> Callable[[re.Match[str]], str] | None:
     """How a match becomes its English gloss, or None when every match has the same one."""
     if pattern.keywords:
         keywords = pattern.keywords
         return lambda match: keywords.get(match.group(0), "")
     if "{" in pattern.gloss:
-        return lambda match: pack.template_gloss(key, match)
+        return lambda match: template_gloss(key, match)
     return None
 
 
-def finder(pack: RulePack, key: int) -> Finder:
-    """The finder of pattern ``key`` of ``pack`` (see the module docstring for which kind)."""
-    pattern = pack.patterns[key][1]
-    gloss_of = _gloss_of(pack, key, pattern)
+def finder(key: int, pattern: Pattern, template_gloss: Callable[[int, re.Match[str]], str]) -> Finder:
+    """The finder of pattern ``key`` (see the module docstring for which kind).
+
+    ``template_gloss`` fills a gloss template from a match (the pack's, which caches them).
+    """
+    gloss_of = _gloss_of(key, pattern, template_gloss)
     if pattern.anchors is None:
         return _full_finder(pattern.regex, gloss_of, pattern.gloss)
     if pattern.literal:

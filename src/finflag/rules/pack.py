@@ -230,7 +230,8 @@ class RulePack:
 
         return [
             MatchPlan(rule, p, rule.negatable and self.negation is not None,
-                      conditions(rule.requires), conditions(rule.unless), finder(self, key))
+                      conditions(rule.requires), conditions(rule.unless),
+                      finder(key, p, self.template_gloss))
             for key, (rule, p) in enumerate(self.patterns)
         ]
 
