@@ -7,8 +7,10 @@ some literal that any match must include (``倍股`` in ``\\d+倍股``). This mo
 finds such a *necessary literal set* for each pattern by walking the parsed
 regex, together with how far a match can reach before and after that
 literal. One Aho-Corasick scan for all anchors then tells which patterns can
-match at all and where, and the full regexes run only in the small windows
-those reaches allow around each anchor.
+match at all and where, and the full regexes run only where those reaches
+allow around each anchor: at the few places a match can start (with
+:func:`pattern_first_chars`), or in small windows (see
+:mod:`finflag.rules.matching`).
 
 Patterns without a usable anchor (or with a reach too long to bound) are
 scanned in full, so the pre-filter never changes results, only speed.
@@ -47,10 +49,13 @@ try:  # CPython's private regex parser: stable in 3.11+, but not a public API
     #: Every opcode the walkers below understand; a pattern holding any other is scanned in full.
     _KNOWN_OPS = frozenset({C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN, C.AT, C.SUBPATTERN, C.BRANCH, *_REPEATS,
                             C.ATOMIC_GROUP, C.ASSERT, C.ASSERT_NOT, C.GROUPREF, C.GROUPREF_EXISTS})
+    #: Classes whose Unicode form holds their ASCII form too (the negated ones do not).
+    _POSITIVE_CATEGORIES = {C.CATEGORY_DIGIT: r"\d", C.CATEGORY_SPACE: r"\s", C.CATEGORY_WORD: r"\w"}
     _PARSER_MISSING = ""
 except (ImportError, AttributeError) as exc:  # another Python: every pattern is scanned in full
     _parser = None
     _REPEATS, _END_ASSERTIONS, _KNOWN_OPS = (), frozenset(), frozenset()
+    _POSITIVE_CATEGORIES = {}
     _PARSER_MISSING = f"re._parser cannot be used ({type(exc).__name__}: {exc})"
 
 _MAX_BRANCH_LITERALS = 64
@@ -275,19 +280,128 @@ def pattern_co_anchors(regex: re.Pattern[str], primary: frozenset[str]) -> froze
     each part in every match. The anchor index scans for both sets; a window
     around a ``primary`` anchor holding none of these co-anchors cannot hold
     a match and is skipped without running the regex, and a text with none
-    of them skips the pattern. Sets with a one-character literal are not
-    used: they occur everywhere and would only slow the scan.
+    of them skips the pattern. An alternation of such concatenations
+    (``A...B|C...D``) needs the second part of one of its branches: the
+    union of the branches' second sets (see :func:`_branch_co_anchors`).
+    Sets with a one-character literal are not used: they occur everywhere
+    and would only slow the scan.
     """
     try:
-        _tree, candidates = _top_candidates(regex)
+        tree, candidates = _top_candidates(regex)
+        found = _second_set(candidates, primary)
+        if found is None:
+            found = _branch_co_anchors(tree.data, bool(regex.flags & re.IGNORECASE), tree.state)
     except Exception:  # the analysis of pattern_anchors already warned; without co-anchors only speed is lost
         return None
+    return found
+
+
+def _second_set(candidates: list[_Anchor], primary: frozenset[str]) -> frozenset[str] | None:
+    """The best of ``candidates`` (lower-cased) other than ``primary``, or None."""
     sets = [frozenset(ascii_lower(x) for x in c.literals) for c in candidates if min(len(x) for x in c.literals) >= 2]
     # Not the primary set, nor one whose every literal lies inside a primary literal (买入 in 买入吧).
     sets = [s for s in sets if s != primary and not all(any(x in p for p in primary) for x in s)]
     if not sets:
         return None
     return max(sets, key=lambda s: (min(len(x) for x in s), -len(s)))
+
+
+def _branch_co_anchors(items, ignore_case: bool, state) -> frozenset[str] | None:
+    """For a pattern that is one alternation: the union of each branch's second literal set.
+
+    Every match is a match of one branch, so it holds that branch's second
+    set; the union is thus necessary for the whole pattern. A branch that
+    has no second set (or a union too large to scan for) gives None.
+    """
+    items = list(items)
+    if len(items) == 1 and items[0][0] is C.SUBPATTERN and not items[0][1][1] and not items[0][1][2]:
+        items = list(items[0][1][3].data)  # (?:...) around the whole pattern, no flags
+    if len(items) != 1 or items[0][0] is not C.BRANCH:
+        return None
+    union: set[str] = set()
+    for branch in items[0][1][1]:
+        candidates = _sequence_candidates(branch.data, ignore_case, state)
+        first = _best(candidates)
+        if first is None:
+            return None
+        second = _second_set(candidates, frozenset(ascii_lower(x) for x in first.literals))
+        if second is None:
+            return None
+        union |= second
+    return frozenset(union) if len(union) <= _MAX_BRANCH_LITERALS else None
+
+
+def pattern_first_chars(regex: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A character class holding every character a match of ``regex`` can start with, or None.
+
+    ``(?:昨天|今天|最近)...`` starts with 昨, 今 or 最; ``\\d{1,3}元`` with a digit.
+    The rule layer searches for this class to jump to the next place a
+    match could begin, instead of trying every position (see
+    :mod:`finflag.rules.matching`). None when some match could start with
+    any character (``.``, ``[^...]``, a back-reference ...) or could be empty.
+    The class may hold more than needed (a case-insensitive part makes the
+    whole class case-insensitive), never less.
+    """
+    try:
+        parts: list[str] = []
+        caseless = [bool(regex.flags & re.IGNORECASE)]
+        if regex.flags & re.LOCALE or _first_chars(_top_candidates(regex)[0].data, parts, caseless, caseless[0]):
+            return None
+    except _AnyFirst:
+        return None
+    except Exception as error:  # the private parser changed under us: no short-cut, same findings
+        _fall_back(regex, error)
+        return None
+    return re.compile("[" + "".join(parts) + "]", re.IGNORECASE if caseless[0] else 0) if parts else None
+
+
+class _AnyFirst(Exception):
+    """A match could start with any character: no class to search for."""
+
+
+def _first_chars(items, parts: list[str], caseless: list[bool], ignore_case: bool) -> bool:
+    """Add to ``parts`` the class items a match of ``items`` can start with; whether it can be empty.
+
+    ``caseless[0]`` is set when any of them lies under ignore-case.
+    """
+    for op, av in items:
+        if op not in _KNOWN_OPS:
+            raise _Unsupported(f"unexpected opcode {op}")
+        if op is C.LITERAL or op is C.IN:
+            parts.extend([_class_char(av)] if op is C.LITERAL else [_class_item(o, a) for o, a in av])
+            caseless[0] = caseless[0] or ignore_case
+            return False
+        if op is C.SUBPATTERN or op is C.ATOMIC_GROUP:
+            sub, flags = (av[3], av[1]) if op is C.SUBPATTERN else (av, 0)
+            if flags & re.LOCALE:
+                raise _AnyFirst
+            if not _first_chars(sub.data, parts, caseless, ignore_case or bool(flags & re.IGNORECASE)):
+                return False
+        elif op is C.BRANCH:
+            empty = [_first_chars(branch.data, parts, caseless, ignore_case) for branch in av[1]]
+            if not any(empty):
+                return False
+        elif op in _REPEATS:
+            if not _first_chars(av[2].data, parts, caseless, ignore_case) and av[0] >= 1:
+                return False
+        elif op not in (C.AT, C.ASSERT, C.ASSERT_NOT):  # those take no character: look past them
+            raise _AnyFirst
+    return True
+
+
+def _class_char(code: int) -> str:
+    return re.escape(chr(code))
+
+
+def _class_item(op, av) -> str:
+    """One item of a parsed ``[...]`` written back as class syntax."""
+    if op is C.LITERAL:
+        return _class_char(av)
+    if op is C.RANGE:
+        return f"{_class_char(av[0])}-{_class_char(av[1])}"
+    if op is C.CATEGORY and av in _POSITIVE_CATEGORIES:
+        return _POSITIVE_CATEGORIES[av]
+    raise _AnyFirst  # a negated class or category: almost any character
 
 
 def holds_co_anchor(co: list[tuple[int, int]], pos: int, endpos: int) -> bool:
@@ -338,6 +452,7 @@ class AnchorIndex:
                 owners.setdefault(literal, []).append(key)
         self._words = list(owners)
         self._owners = [tuple(owners[w]) for w in self._words]
+        self._sole_owner = [keys[0] if len(keys) == 1 else None for keys in self._owners]
         # A DFA: more memory than the default NFA (a few hundred short words: little), searches 20% faster.
         self._automaton = (AhoCorasick(self._words, matchkind=MatchKind.Standard, implementation=Implementation.DFA)
                            if self._words else None)
@@ -350,24 +465,26 @@ class AnchorIndex:
         lowered = text.lower()  # fast; fall back where lower-casing changes length
         if len(lowered) != len(text):
             lowered = ascii_lower(text)
-        # Grouped by word first, then handed to the word's owners: an anchor word recurs in a
-        # post (收益, 买入 ...) and most words have one owner, so the per-match work is one append.
-        by_word: dict[int, list[tuple[int, int]]] = {}
+        # Most anchor words belong to one pattern: their key is looked up directly, and only a
+        # word shared by several patterns loops over its owners. Each key gets a list of its own
+        # (callers sort and extend them in place), in no particular order.
+        sole, owners = self._sole_owner, self._owners
         for index, start, end in self._automaton.find_matches_as_indexes(lowered, overlapping=True):
-            spans = by_word.get(index)
-            if spans is None:
-                by_word[index] = [(start, end)]
-            else:
-                spans.append((start, end))
-        owners = self._owners
-        for index, spans in by_word.items():
-            keys = owners[index]
-            for key in keys:
-                have = found.get(key)
-                if have is None:  # a list of its own per key: callers sort and extend them in place
-                    found[key] = spans if len(keys) == 1 else spans.copy()
+            key = sole[index]
+            if key is not None:
+                spans = found.get(key)
+                if spans is None:
+                    found[key] = [(start, end)]
                 else:
-                    have.extend(spans)
+                    spans.append((start, end))
+                continue
+            span = (start, end)
+            for key in owners[index]:
+                spans = found.get(key)
+                if spans is None:
+                    found[key] = [span]
+                else:
+                    spans.append(span)
         return found
 
 

@@ -8,7 +8,6 @@ is always exactly the quote a reviewer sees.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -16,8 +15,7 @@ from operator import attrgetter
 from typing import Any
 
 from ..document import Document
-from .anchors import holds_co_anchor, windows
-from .pack import NEGATION_WINDOW, SEVERITY_RANK, MatchPlan, Rule, RulePack, at_least, co_key
+from .pack import NEGATION_WINDOW, SEVERITY_RANK, Rule, RulePack, at_least
 
 @dataclass(slots=True)
 class Finding:
@@ -43,82 +41,14 @@ class Finding:
         return asdict(self)
 
 
-#: A rule hit before merging, in original offsets: ``(category, start, end, order, rule, gloss)``.
-#: A plain tuple, so hits sort by category, start, end and then ``order`` (the hit's
-#: place in pattern order: ties sort as the pack lists its rules) at C speed.
+#: A rule hit before merging, in original offsets: ``(category, start, end, key, rule, gloss)``.
+#: A plain tuple, so hits sort by category, start, end and then ``key`` (the pattern's
+#: place in the pack: ties sort as the pack lists its rules) at C speed. No two hits of
+#: one pattern share a start and an end, so the rule objects are never compared.
 _Hit = tuple[str, int, int, int, Rule, str]
 
 
 BY_POSITION = attrgetter("start", "end", "category")
-
-
-def _leftmost_longest(anchor: tuple[int, int]) -> tuple[int, int]:
-    return anchor[0], -anchor[1]
-
-
-def _gloss(pack: RulePack, key: int, plan: MatchPlan, match: re.Match[str]) -> str:
-    if plan.pattern.keywords:
-        return plan.pattern.keywords.get(match.group(0), "")
-    if plan.template:
-        return pack.template_gloss(key, match)
-    return plan.pattern.gloss
-
-
-def _regex_candidates(pack: RulePack, key: int, plan: MatchPlan, text: str,
-                      anchors: list[tuple[int, int]] | None,
-                      co: list[tuple[int, int]] | None = None) -> list[tuple[int, int, str]]:
-    """The non-empty matches ``finditer`` would give in each window, as (start, end, gloss).
-
-    A loop of ``search`` calls: a window holds one match or none, and one
-    ``search`` costs a third of setting up a ``finditer`` scanner; the loop
-    stops once no anchor is left for another match. A window holding none of
-    the pattern's co-anchors (``co``, sorted) cannot hold a match and is
-    skipped. After an empty match
-    finditer has its own rule for what may follow, so the rest of that
-    window is left to finditer itself (a pattern with anchors has no empty
-    matches: they contain no literal).
-    """
-    pattern = plan.pattern
-    regex, reach = pattern.regex, pattern.reach
-    if reach is None or anchors is None:
-        spans = [(0, len(text), len(text))]
-    elif len(anchors) == 1:
-        (start, end), (before, after) = anchors[0], reach
-        spans = [(start - before if start > before else 0, end + after, start)]
-    else:
-        spans = windows(anchors, reach, len(text))
-    if co is not None:
-        spans = [span for span in spans if holds_co_anchor(co, span[0], span[1])]
-    search = regex.search
-    fixed_gloss = None if pattern.keywords or plan.template else pattern.gloss
-    found = []
-    for pos, endpos, last_anchor in spans:
-        match = search(text, pos, endpos)
-        while match is not None:
-            start, end = match.span()
-            if start == end:
-                found.extend((*m.span(), _gloss(pack, key, plan, m))
-                             for m in regex.finditer(text, start, endpos) if m.end() > m.start())
-                break
-            found.append((start, end, fixed_gloss if fixed_gloss is not None else _gloss(pack, key, plan, match)))
-            # The next match would need an anchor of its own, after this one.
-            match = search(text, end, endpos) if last_anchor >= end else None
-    return found
-
-
-def _literal_candidates(plan: MatchPlan, text: str, anchors: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """A keyword table's hits straight from its anchors: the leftmost-longest, non-overlapping
-    hits its regex would give."""
-    keywords = plan.pattern.keywords
-    if len(anchors) == 1:
-        ((at, end),) = anchors
-        return [(at, end, keywords[text[at:end]])]
-    spans, last_end = [], -1
-    for at, end in sorted(anchors, key=_leftmost_longest):
-        if at >= last_end:
-            spans.append((at, end, keywords[text[at:end]]))
-            last_end = end
-    return spans
 
 
 def _all_near(conditions: tuple[tuple[Any, int, int, bool], ...], text: str, start: int, end: int) -> bool:
@@ -148,30 +78,23 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
     norm = doc.normalized
     text = norm.text
     anchored = pack.anchor_index.positions(text)
-    plans = pack.plans
+    plans, finders = pack.plans, pack.finders
     negation = pack.negation_in_clause
     search_negation = negation.search if negation is not None else None
     negation_in_place = pack.negation_in_place
     window = NEGATION_WINDOW
     to_original = norm.span_to_original if norm.deleted_before else None
     found: list[_Hit] = []
-    for key in sorted([*anchored, *pack.unanchored_keys]):
-        if key < 0:  # co-anchors (see pack.co_key), looked up with their pattern
+    # Any order: the key goes into each hit, and hits are sorted before they are used.
+    for key in (*anchored, *pack.unanchored_keys):
+        if key < 0:  # co-anchors (see matching.co_key), looked up by their pattern's finder
+            continue
+        candidates = finders[key](text, anchored)
+        if not candidates:
             continue
         plan = plans[key]
         rule, negatable, requires, unless = plan.rule, plan.negatable, plan.requires, plan.unless
         category = rule.category
-        anchors = anchored.get(key)
-        if plan.pattern.literal and anchors is not None:
-            candidates = _literal_candidates(plan, text, anchors)
-        elif plan.pattern.co_anchors is not None and anchors is not None:
-            co = anchored.get(co_key(key))
-            if co is None:  # a literal every match needs is nowhere in the text
-                continue
-            co.sort()
-            candidates = _regex_candidates(pack, key, plan, text, anchors, co)
-        else:
-            candidates = _regex_candidates(pack, key, plan, text, anchors)
         for s, e, gloss in candidates:
             # A negation just before the hit, within its own clause (不保本, 并非稳赚).
             if negatable:
@@ -184,7 +107,7 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
                 continue
             if to_original is not None:
                 s, e = to_original(s, e)
-            found.append((category, s, e, len(found), rule, gloss))
+            found.append((category, s, e, key, rule, gloss))
     return found
 
 
@@ -235,7 +158,7 @@ def _merge(doc: Document, group: list[_Hit]) -> Finding:
 def find(doc: Document, pack: RulePack) -> list[Finding]:
     """All findings in ``doc``: overlapping hits of one category merged, sorted by offset."""
     hits = _all_hits(doc, pack)
-    hits.sort()  # by category, start, end, then pack order (the order numbers are unique)
+    hits.sort()  # by category, start, end, then pack order (a pattern has one hit per span)
     findings = []
     count, i = len(hits), 0
     while i < count:

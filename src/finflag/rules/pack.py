@@ -21,6 +21,7 @@ import yaml
 
 from .yamlfile import describe
 from .anchors import AnchorIndex, pattern_anchors, pattern_co_anchors, searches_in_place
+from .matching import Finder, co_key, finder
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
@@ -122,11 +123,6 @@ def fill_template(template: str, groups: dict[str, str | None], glossary: dict[s
         return template
 
 
-def co_key(key: int) -> int:
-    """The anchor index's key for pattern ``key``'s co-anchors: negative, apart from the pattern keys."""
-    return -1 - key
-
-
 @dataclass(frozen=True)
 class Condition:
     """Markers (or a regex) that must / must not occur near a match.
@@ -168,19 +164,20 @@ class MatchPlan(NamedTuple):
     """One pattern with its rule, prepared for the matching loop.
 
     The loop runs once per pattern per document and its conditions once
-    per hit, so what can be decided once per pack is decided here: whether
-    the gloss is a template, whether negation applies, and for each
+    per hit, so what can be decided once per pack is decided here: how to
+    find the pattern's hits, whether negation applies, and for each
     condition its bound ``search`` and whether it may search in place.
     """
 
     rule: Rule
     pattern: Pattern
-    template: bool
     negatable: bool
     #: (search, chars before, chars after, in place) of each condition that must / must not hold;
     #: see :func:`finflag.anchors.searches_in_place`.
     requires: tuple[tuple[Any, int, int, bool], ...]
     unless: tuple[tuple[Any, int, int, bool], ...]
+    #: The pattern's hits in a document, before conditions (see :mod:`finflag.rules.matching`).
+    find: Finder
 
 
 @dataclass
@@ -232,10 +229,17 @@ class RulePack:
             return tuple((c.regex.search, c.before, c.after, searches_in_place(c.regex)) for c in found)
 
         return [
-            MatchPlan(rule, p, "{" in p.gloss, rule.negatable and self.negation is not None,
-                      conditions(rule.requires), conditions(rule.unless))
-            for rule, p in self.patterns
+            MatchPlan(rule, p, rule.negatable and self.negation is not None,
+                      conditions(rule.requires), conditions(rule.unless),
+                      finder(key, p, self.template_gloss))
+            for key, (rule, p) in enumerate(self.patterns)
         ]
+
+    @cached_property
+    def finders(self) -> list[Finder]:
+        """Each plan's finder, by pattern key: the matching loop calls these for every pattern
+        whose anchors occur, and looks at the rest of a plan only when it finds something."""
+        return [plan.find for plan in self.plans]
 
     @cached_property
     def anchor_index(self) -> AnchorIndex:
