@@ -226,6 +226,7 @@ _NORMAL = {name: _findings(text, PACK) for name, text in _SAMPLE_TEXTS.items()}
 def fresh_fallback(monkeypatch):
     """A process that has not warned yet, and no parse results cached from before (or left for after)."""
     monkeypatch.setattr(anchors, "_fallen_back", False)
+    monkeypatch.setenv("FINFLAG_NO_RULE_CACHE", "1")  # nor analyses kept between runs (rules/analysis_cache.py)
     searches_in_place.cache_clear()
     anchors._top_candidates.cache_clear()
     yield monkeypatch
@@ -290,7 +291,7 @@ with warnings.catch_warnings(record=True) as caught:
 print(json.dumps({{"parser": anchors._parser is None, "warnings": [str(w.message) for w in caught],
                   "unanchored": len(pack.unanchored_keys), "found": found}}))
 """
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path), FINFLAG_NO_RULE_CACHE="1")  # analyse afresh
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
     result = json.loads(out.stdout)
     assert result["parser"] is True

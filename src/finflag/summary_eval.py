@@ -195,6 +195,7 @@ def score(labelled: Labelled, summary: dict[str, Any], findings: list[Any], glos
                                        if not is_supported(n, values)]
         allowed = set(re.findall(r"[A-Za-z][A-Za-z0-9&.'’\-]*", source))
         allowed |= {n for e in entities for n in (e.en, *e.aliases, e.ticker) if n} | date_words(to_simplified(source))
+        allowed |= {part for e in entities if e.ticker for part in e.ticker.split(".")}  # as the check does
         checked = text[len("The post claims: "):] if text.startswith("The post claims: ") else text
         names = check_names_strict(checked, allowed, source_pinyin(to_simplified(source)))
         figures.invented_names += [str(b["text"]) for b in names.items]

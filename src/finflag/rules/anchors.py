@@ -39,6 +39,8 @@ from typing import Any
 
 from ahocorasick_rs import AhoCorasick, Implementation, MatchKind
 
+from .analysis_cache import remembered
+
 try:  # CPython's private regex parser: stable in 3.11+, but not a public API
     from re import _constants as C  # type: ignore[attr-defined]
     from re import _parser  # type: ignore[attr-defined]
@@ -239,6 +241,17 @@ def _fall_back(regex: re.Pattern[str], error: Exception) -> None:
 
 
 def pattern_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, int] | None] | None:
+    """See :func:`_analysed_anchors`; kept between runs (:mod:`.analysis_cache`)."""
+    def dump(found):  # type: ignore[no-untyped-def]
+        return None if found is None else [sorted(found[0]), list(found[1]) if found[1] else None]
+
+    def load(data):  # type: ignore[no-untyped-def]
+        return None if data is None else (frozenset(data[0]), tuple(data[1]) if data[1] else None)
+
+    return remembered("anchors", regex.pattern, regex.flags, lambda: _analysed_anchors(regex), dump, load)
+
+
+def _analysed_anchors(regex: re.Pattern[str]) -> tuple[frozenset[str], tuple[int, int] | None] | None:
     """(necessary literals, lower-cased; (reach before, reach after) or None if unbounded).
 
     A window from ``before`` characters ahead of an anchor's start to
@@ -274,6 +287,14 @@ def _top_candidates(regex: re.Pattern[str]) -> tuple[Any, list[_Anchor]]:
 
 
 def pattern_co_anchors(regex: re.Pattern[str], primary: frozenset[str]) -> frozenset[str] | None:
+    """See :func:`_analysed_co_anchors`; kept between runs (:mod:`.analysis_cache`)."""
+    return remembered("co-anchors", regex.pattern + "\x00" + "\x00".join(sorted(primary)), regex.flags,
+                      lambda: _analysed_co_anchors(regex, primary),
+                      lambda found: None if found is None else sorted(found),
+                      lambda data: None if data is None else frozenset(data))
+
+
+def _analysed_co_anchors(regex: re.Pattern[str], primary: frozenset[str]) -> frozenset[str] | None:
     """A second necessary literal set of ``regex``, from another part of it than ``primary``, or None.
 
     A concatenation such as ``(?:明天|现在)...(?:买入|抄底)`` needs a literal of
@@ -332,6 +353,13 @@ def _branch_co_anchors(items, ignore_case: bool, state) -> frozenset[str] | None
 
 
 def pattern_first_chars(regex: re.Pattern[str]) -> re.Pattern[str] | None:
+    """See :func:`_analysed_first_chars`; kept between runs (:mod:`.analysis_cache`)."""
+    return remembered("first-chars", regex.pattern, regex.flags, lambda: _analysed_first_chars(regex),
+                      lambda found: None if found is None else [found.pattern, found.flags],
+                      lambda data: None if data is None else re.compile(data[0], data[1]))
+
+
+def _analysed_first_chars(regex: re.Pattern[str]) -> re.Pattern[str] | None:
     """A character class holding every character a match of ``regex`` can start with, or None.
 
     ``(?:昨天|今天|最近)...`` starts with 昨, 今 or 最; ``\\d{1,3}元`` with a digit.

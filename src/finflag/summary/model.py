@@ -20,6 +20,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cachedir import cache_dir
+
 DEFAULT_MODEL_NAME = "Qwen2.5-Coder-1.5B-Instruct (GGUF Q4_K_M)"
 DEFAULT_MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
@@ -35,16 +37,6 @@ BACKENDS = ("llama-cpp", "transformers")
 
 class ModelError(RuntimeError):
     """A model that cannot be resolved or fetched; the message says what to do."""
-
-
-def cache_dir() -> Path:
-    """``FINFLAG_CACHE`` or the platform's user cache folder."""
-    override = os.environ.get("FINFLAG_CACHE")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("finflag"))
 
 
 def config_path() -> Path:
