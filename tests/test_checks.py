@@ -134,6 +134,17 @@ def test_a_ticker_the_model_adds_beside_a_name_is_not_a_number_given_to_it(pack)
     assert not swapped["wrong_entity_number"]
 
 
+def test_a_chinese_suffix_glued_to_its_english_word_is_said_in_english():
+    """Recorded from the default model on a real forum post: 新签合同额 -> "New contract额"."""
+    from finflag.summary.checks import replace_cjk_from_glossary
+    from finflag.summary.glossary import Glossary
+
+    english_for = Glossary.load().english_for
+    text, replaced = replace_cjk_from_glossary("New contract额 rose 28%; the turnover率 fell.", english_for)
+    assert text == "New contract rose 28%; the turnover rate fell." and len(replaced) == 2
+    assert replace_cjk_from_glossary("额外 costs", english_for)[0] == "额外 costs"  # not glued: a leak to report
+
+
 def test_a_latin_letter_glued_to_a_glossary_term_is_part_of_it():
     from finflag.summary.checks import replace_cjk_from_glossary
     from finflag.summary.glossary import Glossary

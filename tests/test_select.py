@@ -90,6 +90,7 @@ def test_the_company_is_named_in_a_post_about_one_company(pack):
     assert [e.en for e in sentences[1].entities if e.kind == "company"] == ["CATL"]
     assert sentences[3].text.startswith("上市公司整体业绩承压")
     assert doc.text[sentences[1].start:sentences[1].end].startswith("公司2024年")  # the link: the source as written
+    assert sentences[1].spans == [[sentences[1].start, sentences[1].end], [sentences[0].start, sentences[0].end]]
     _, two = _sentences(pack, note.replace("维持买入评级", "比亚迪同步走强"))
     assert two[1].text.startswith("公司2024年")
 

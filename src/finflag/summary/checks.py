@@ -104,7 +104,18 @@ def replace_cjk_from_glossary(text: str, english_for) -> tuple[str, list[dict[st
 
     out = _CJK_TERM.sub(swap, text)
     out = re.sub(r"\b([\w&.\- ]{2,40}?) \(\1\)", r"\1", out)  # "CATL (CATL)" -> "CATL"
-    return out, replaced
+
+    def suffix(match: re.Match[str]) -> str:
+        replaced.append({"chinese": match.group(2), "english": _GLUED_SUFFIXES[match.group(2)].strip()})
+        return match.group(1) + _GLUED_SUFFIXES[match.group(2)]
+
+    return _GLUED_SUFFIX.sub(suffix, out), replaced
+
+
+#: One Chinese character the model leaves glued to the English word it belongs to ("contract额" for
+#: 合同额, "turnover率"): a suffix that English says with a word, or not at all (额 is "amount").
+_GLUED_SUFFIXES = {"额": "", "率": " rate", "量": " volume", "值": " value", "价": " price"}
+_GLUED_SUFFIX = re.compile(r"([A-Za-z])([额率量值价])(?![\u3400-\u9fff])")
 
 
 def check_numbers(summary: str, values: set[Decimal]) -> CheckResult:

@@ -54,6 +54,13 @@ class Sentence:
     numbers: list[str] = field(default_factory=list)
     score: float = 0.0
     index: int = 0                  # position among the post's sentences
+    #: Other source spans the English draws on: the sentence that names the company a 公司 stands for.
+    also: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def spans(self) -> list[list[int]]:
+        """Every source span of this sentence, for ``sources`` in the summary."""
+        return [[self.start, self.end], *([a, b] for a, b in self.also)]
 
     @property
     def words(self) -> int:
@@ -131,12 +138,13 @@ def _name_the_company(sentences: list[Sentence]) -> None:
     the model reads its name there (公司2024年一季度实现营收 -> 宁德时代2024年一季度实现营收), so
     the English says "CATL's revenue" rather than "the company's", and a sentence read alone
     still names whom its numbers belong to. Only when the glossary finds exactly one company in
-    the whole post, and only in sentences that name no one else; the link still shows the
-    source sentence as written."""
+    the whole post, and only in sentences that name no one else; the sentence links to its
+    source as written and to the sentence that names the company."""
     companies = {e.en: e for s in sentences for e in s.entities if e.kind in _COMPANY_KINDS}
     if len(companies) != 1:
         return
     [subject] = companies.values()
+    named = next(s for s in sentences if subject in s.entities)
     for s in sentences:
         if any(e.kind in NAME_KINDS for e in s.entities):
             continue
@@ -144,6 +152,7 @@ def _name_the_company(sentences: list[Sentence]) -> None:
         if match:
             s.text = s.text[: match.start()] + subject.zh + s.text[match.end() :]
             s.entities = [*s.entities, subject]
+            s.also = [(named.start, named.end)]  # the link shows where the name comes from
 
 
 _NOT_TICKERS = {"AI", "ETF", "CEO", "CFO", "GDP", "PCE", "CPI", "IPO", "USD", "RMB", "VIP", "QQ", "APP", "PE",

@@ -111,8 +111,8 @@ class Line:
         return len(self.text.split())
 
     def to_dict(self, doc: Document) -> dict[str, Any]:
-        data: dict[str, Any] = {"text": self.text, "sources": [[self.source.start, self.source.end]],
-                                "at": [list(doc.line_col(self.source.start))],
+        data: dict[str, Any] = {"text": self.text, "sources": self.source.spans,
+                                "at": [list(doc.line_col(a)) for a, _ in self.source.spans],
                                 "checks": {c.check: "pass" if c.passed else "fail" for c in self.checks}}
         if self.claim:
             data["category"] = self.claim
@@ -342,8 +342,8 @@ class Summarizer:
             },
             sentences=[line.to_dict(doc) for line in facts],
             claims=[{**line.to_dict(doc), "text": CLAIM_PREFIX + line.text} for line in claims],
-            points=[{"text": line.text, "sources": [[line.source.start, line.source.end]],
-                     "at": [list(doc.line_col(line.source.start))]} for line in top],
+            points=[{"text": line.text, "sources": line.source.spans,
+                     "at": [list(doc.line_col(a)) for a, _ in line.source.spans]} for line in top],
         )
 
 

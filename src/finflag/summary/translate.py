@@ -122,7 +122,7 @@ def _halves(s: Sentence) -> list[Sentence]:
         text, _ = rewrite_amounts(s.source[a:b])
         rewrites = [r for r in s.rewrites if s.start + a <= r.start and r.end <= s.start + b]
         out.append(Sentence(s.start + a, s.start + b, s.source[a:b], text, rewrites, s.entities, s.tickers, s.numbers,
-                     s.score, s.index))
+                     s.score, s.index, s.also))
     return out
 
 
