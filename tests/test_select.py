@@ -83,12 +83,16 @@ def test_the_company_is_named_in_a_post_about_one_company(pack):
     note = ("宁德时代点评：储能业务放量，维持买入评级\n"
             "公司2024年一季度实现营收797.7亿元，同比下降10.4%。\n"
             "我们预计公司2024至2026年归母净利润分别为500亿元、580亿元和670亿元。\n"
-            "上市公司整体业绩承压，行业竞争加剧。\n")
+            "上市公司整体业绩承压，行业竞争加剧。\n"
+            "归母净利润105.1亿元，同比增长7.0%。\n"
+            "考虑到行业竞争格局改善，我们维持买入评级，目标价220元。\n")
     doc, sentences = _sentences(pack, note)
     assert sentences[1].text.startswith("宁德时代2024年一季度实现营收")
     assert "我们预计宁德时代2024至2026年" in sentences[2].text
     assert [e.en for e in sentences[1].entities if e.kind == "company"] == ["CATL"]
     assert sentences[3].text.startswith("上市公司整体业绩承压")
+    assert sentences[4].text.startswith("宁德时代：归母净利润")  # whose profit: the post's company
+    assert sentences[5].text.startswith("考虑到")  # the broker's rating is not the company's act
     assert doc.text[sentences[1].start:sentences[1].end].startswith("公司2024年")  # the link: the source as written
     assert sentences[1].spans == [[sentences[1].start, sentences[1].end], [sentences[0].start, sentences[0].end]]
     _, two = _sentences(pack, note.replace("维持买入评级", "比亚迪同步走强"))

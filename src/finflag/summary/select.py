@@ -131,11 +131,18 @@ def split_sentences(doc: Document, prepared: Prepared, glossary: Glossary | None
 #: forecasting, not inside another word (上市公司, 证券公司, 子公司, 基金公司).
 _THE_COMPANY = re.compile(r"该公司|本公司|(?:(?<=预计)|(?<=认为)|(?<=表示)|(?<![\u3400-\u9fff]))公司(?![债])")
 _COMPANY_KINDS = {"company", "bank", "broker"}
+#: A company's own figures, which a Chinese sentence states without repeating whose they are
+#: (其中，国内新签合同额约2287.81亿元): in a post about one company they are that company's.
+#: Not ratings, targets or share sales: those are a broker's or a holder's acts about the company
+#: (我们维持买入评级 came out as "CATL maintains a buy rating").
+_COMPANY_FIGURE = re.compile(r"营收|收入|利润|净利|毛利|合同|订单|出货|销量|销售额|市值|股价|分红|派息|业绩|产能|募资|"
+                             r"回购|储备|每股")
 
 
 def _name_the_company(sentences: list[Sentence]) -> None:
-    """In a post about one company (a research note, an earnings report), "公司" is that company:
-    the model reads its name there (公司2024年一季度实现营收 -> 宁德时代2024年一季度实现营收), so
+    """In a post about one company (a research note, an earnings report), "公司" is that company,
+    and so is a figure of a company stated without a subject (归母净利润105.1亿元): the model
+    reads its name there (公司2024年一季度实现营收 -> 宁德时代2024年一季度实现营收), so
     the English says "CATL's revenue" rather than "the company's", and a sentence read alone
     still names whom its numbers belong to. Only when the glossary finds exactly one company in
     the whole post, and only in sentences that name no one else; the sentence links to its
@@ -151,8 +158,12 @@ def _name_the_company(sentences: list[Sentence]) -> None:
         match = _THE_COMPANY.search(s.text)
         if match:
             s.text = s.text[: match.start()] + subject.zh + s.text[match.end() :]
-            s.entities = [*s.entities, subject]
-            s.also = [(named.start, named.end)]  # the link shows where the name comes from
+        elif s.numbers and _COMPANY_FIGURE.search(s.source):
+            s.text = f"{subject.zh}：{s.text}"  # 归母净利润105.1亿元 says whose profit only by context
+        else:
+            continue
+        s.entities = [*s.entities, subject]
+        s.also = [(named.start, named.end)]  # the link shows where the name comes from
 
 
 _NOT_TICKERS = {"AI", "ETF", "CEO", "CFO", "GDP", "PCE", "CPI", "IPO", "USD", "RMB", "VIP", "QQ", "APP", "PE",
