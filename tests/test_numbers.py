@@ -35,6 +35,9 @@ from finflag.numbers import (english_amount, english_numbers, format_english, is
         ("外资持股市值27兆元", "外资持股市值 RMB 27 trillion"),
         ("台积电市值新台币27兆", "台积电市值 NT$27 trillion"),
         ("装机容量100兆瓦", "装机容量100兆瓦"),
+        # Land in mu (亩): the model wrote 3000亩 as "3000 acres" on a real forum post.
+        ("占地3000亩，投资600亿元", "占地 3,000 mu，投资 RMB 60 billion"),
+        ("流转土地1.2万亩", "流转土地 12,000 mu"),
         # Tenths of the whole as percentages: the model reads 两成 as "two-thirds" or "two percent".
         ("白酒股持仓市值环比增长约两成，", "白酒股持仓市值环比增长约20%，"),
         ("有两成跑赢了沪深300，募资100亿元", "有20%跑赢了沪深300，募资 RMB 10 billion"),

@@ -144,18 +144,22 @@ def _money(text: str) -> list[tuple[Rewrite, str]]:
     found = []
     for match in _IN_TEXT.finditer(text):
         unit, cur = match.group("unit"), _currency(match)
-        if not unit and not cur or unit == "兆" and not cur:
+        area = not cur and text.startswith("亩", match.end())  # 3000亩 is 3,000 mu, never "acres"
+        if not unit and not cur and not area or unit == "兆" and not cur:
             continue
         value = parse_amount(match.group("num") + (unit or ""))
         if value is None:
             continue
         english = english_money(value, cur) if cur else format_english(value)
         end = match.end()
+        if area:
+            english += " mu"
+            end += 1
         per = _PER_UNIT.match(text[end:]) if cur else None
         if per:  # 3000美元/盎司 -> US$3,000 per ounce
             english += f" per {_PER_UNIT_EN[per.group(1)]}"
             end += per.end()
-        elif not cur and text.startswith("股", end):  # 72万股 -> 720,000 shares
+        elif not cur and not area and text.startswith("股", end):  # 72万股 -> 720,000 shares
             english += " shares"
             end += 1
         spliced = english
