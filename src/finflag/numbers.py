@@ -201,6 +201,10 @@ def rewrite_amounts(text: str) -> tuple[str, list[Rewrite]]:
     return "".join(out), [rewrite for rewrite, _ in found]
 
 
+#: A year written with two digits (07年10月, 98年): the way forum posts date things.
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})年")
+
+
 def source_values(text: str) -> set[Decimal]:
     """Every number the source states, with 万/亿 applied and as written."""
     values: set[Decimal] = set()
@@ -217,10 +221,6 @@ def source_values(text: str) -> set[Decimal]:
         short = int(match.group(1))
         values.add(Decimal(2000 + short if short < 50 else 1900 + short))
     return values
-
-
-#: A year written with two digits (07年10月, 98年): the way forum posts date things.
-_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{2})年")
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,11 @@ itself:
   sentence does not state;
 - invented names: capitalised names in a shown sentence that neither its
   linked source nor the glossary English of an entity in it supports, nor
-  the pinyin of a proper name in it ("Yiyang" for 益阳市: this one
-  definition is shared with the summarizer's check, ``summary.romanize``),
+  the pinyin of a proper name in it ("Yiyang" for 益阳市). What counts as
+  supported is one definition shared with the summarizer's check
+  (``checks.supported_names``, ``checks.check_names_strict``,
+  ``summary.romanize``); it is recomputed here over the sentence's links as
+  the summary records them, not taken from the check's verdict,
   plus any labelled ``must_not_appear`` name anywhere in the summary;
 - coverage: labelled facts for which a shown sentence links to a source
   overlapping the fact's quote and names the entity (and the number);
@@ -41,9 +44,10 @@ from .normalize import to_simplified
 from .numbers import english_numbers, is_supported, rewrite_amounts, source_values
 from .pipeline import flag_document
 from .rules.pack import RulePack
-from .summary.checks import check_names_strict, date_words, fraction_values
+from .summary.checks import check_names_strict, fraction_values, supported_names
 from .summary.glossary import Glossary
 from .summary.romanize import source_pinyin
+from .summary.summarize import CLAIM_PREFIX
 
 
 class LabelError(ValueError):
@@ -193,11 +197,9 @@ def score(labelled: Labelled, summary: dict[str, Any], findings: list[Any], glos
         values |= source_values(" ".join(e.ticker for e in entities if e.ticker))
         figures.attribution_errors += [f"{n.text} in “{text}”" for n in english_numbers(text)
                                        if not is_supported(n, values)]
-        allowed = set(re.findall(r"[A-Za-z][A-Za-z0-9&.'’\-]*", source))
-        allowed |= {n for e in entities for n in (e.en, *e.aliases, e.ticker) if n} | date_words(to_simplified(source))
-        allowed |= {part for e in entities if e.ticker for part in e.ticker.split(".")}  # as the check does
-        checked = text[len("The post claims: "):] if text.startswith("The post claims: ") else text
-        names = check_names_strict(checked, allowed, source_pinyin(to_simplified(source)))
+        simplified = to_simplified(source)
+        checked = text.removeprefix(CLAIM_PREFIX)
+        names = check_names_strict(checked, supported_names(source, simplified, entities), source_pinyin(simplified))
         figures.invented_names += [str(b["text"]) for b in names.items]
         if item in summary.get("sentences", []):
             for f in promo:

@@ -15,11 +15,12 @@ machine-generated text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..numbers import TENTHS, chinese_numeral, english_numbers, is_supported
+from .glossary import Entry
 from .romanize import grounded
 from .types import Check
 
@@ -88,6 +89,12 @@ def unglue(text: str) -> str:
     return _GLUED.sub(" ", text)
 
 
+#: One Chinese character the model leaves glued to the English word it belongs to ("contract额" for
+#: 合同额, "turnover率"): a suffix that English says with a word, or not at all (额 is "amount").
+_GLUED_SUFFIXES = {"额": "", "率": " rate", "量": " volume", "值": " value", "价": " price"}
+_GLUED_SUFFIX = re.compile(r"([A-Za-z])([" + "".join(_GLUED_SUFFIXES) + r"])(?![\u3400-\u9fff])")
+
+
 def replace_cjk_from_glossary(text: str, english_for) -> tuple[str, list[dict[str, object]]]:
     """Replace Chinese fragments the glossary knows (宁德时代 -> CATL); report each replacement."""
     replaced: list[dict[str, object]] = []
@@ -111,11 +118,6 @@ def replace_cjk_from_glossary(text: str, english_for) -> tuple[str, list[dict[st
 
     return _GLUED_SUFFIX.sub(suffix, out), replaced
 
-
-#: One Chinese character the model leaves glued to the English word it belongs to ("contract额" for
-#: 合同额, "turnover率"): a suffix that English says with a word, or not at all (额 is "amount").
-_GLUED_SUFFIXES = {"额": "", "率": " rate", "量": " volume", "值": " value", "价": " price"}
-_GLUED_SUFFIX = re.compile(r"([A-Za-z])([额率量值价])(?![\u3400-\u9fff])")
 
 
 def check_numbers(summary: str, values: set[Decimal]) -> CheckResult:
@@ -317,6 +319,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 #: May stays ordinary: it is also the modal verb.
 DATE_WORDS = frozenset(_WEEKDAYS) | (frozenset(_MONTHS) - {"May"}) | {"Q1", "Q2", "Q3", "Q4"}
 _ZH_WEEKDAY = re.compile(r"(?:周|週|星期|礼拜|禮拜)([一二三四五六日天])")
+_ZH_WEEKDAY_INDEX = {**{c: i for i, c in enumerate("一二三四五六日")}, "天": 6}
 _ZH_MONTH = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*月|(十[一二]?|[一二三四五六七八九])月")
 _ZH_MONTH_RANGE = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*[-－~至到]\s*(1[0-2]|0?[1-9])\s*月")
 _ZH_QUARTER = re.compile(r"(?:第?([一二三四1-4])季度?|[Qq]([1-4]))")
@@ -327,7 +330,7 @@ def date_words(source: str) -> set[str]:
     10月 -> October, 1-6月 -> January to June, 一季度 -> Q1)."""
     words: set[str] = set()
     for m in _ZH_WEEKDAY.finditer(source):
-        words.add(_WEEKDAYS["一二三四五六日天".find(m.group(1)) if m.group(1) != "天" else 6])
+        words.add(_WEEKDAYS[_ZH_WEEKDAY_INDEX[m.group(1)]])
     for m in _ZH_MONTH.finditer(source):
         number = int(m.group(1)) if m.group(1) else chinese_numeral(m.group(2)) or 0
         if 1 <= number <= 12:
@@ -341,6 +344,23 @@ def date_words(source: str) -> set[str]:
         if 1 <= number <= 4:
             words.add(f"Q{number}")
     return words
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&.'’\-]*")
+
+
+def supported_names(source: str, simplified: str, entities: Iterable[Entry]) -> set[str]:
+    """The names an English sentence may use for ``source`` (``simplified``: its simplified form):
+    its own Latin words, the English names, aliases and tickers of its glossary ``entities``
+    (a ticker's parts too: the model writes ICBC (601398.SS), and SS is no invented name), and the
+    weekday, month and quarter names it states. The summary's checks and ``eval-summaries`` both
+    read names against this."""
+    names = set(_LATIN_WORD.findall(source)) | date_words(simplified)
+    for e in entities:
+        names |= {name for name in (e.en, *e.aliases, e.ticker) if name}
+        if e.ticker:
+            names.update(e.ticker.split("."))
+    return names
 
 
 def check_names_strict(english: str, allowed: set[str], spellings: set[str] | frozenset[str] = frozenset()

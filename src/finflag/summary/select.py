@@ -198,26 +198,28 @@ def select(sentences: list[Sentence], max_words: int) -> list[Sentence]:
     skipped, not cut: a cut sentence could separate a number from its subject.
     """
     chosen: list[Sentence] = []
+    taken: set[int] = set()
     used = 0
+    words = {s.index: s.words for s in sentences}  # estimated once: max() below reads them on every round
+    pairs = {s.index: s.pairs for s in sentences}
+    entities = {i: {name for name, _ in p} for i, p in pairs.items()}
     # Every entity that has a figure first (the Dow, the Nasdaq, Nvidia, Novo Nordisk), then its other figures.
-    for units in (lambda s: {name for name, _ in s.pairs}, lambda s: s.pairs):
-        uncovered = set().union(*(units(s) for s in sentences)) if sentences else set()
-        uncovered -= set().union(*(units(s) for s in chosen)) if chosen else set()
-        candidates = [s for s in sentences if units(s) & uncovered and s not in chosen]
+    for units in (entities, pairs):
+        uncovered = set().union(*units.values()) - set().union(*(units[i] for i in taken))
+        candidates = [s for s in sentences if units[s.index] & uncovered and s.index not in taken]
         while uncovered and candidates:
-            best = max(candidates, key=lambda s: (len(units(s) & uncovered) / max(s.words, 4), s.score, -s.index))
+            best = max(candidates, key=lambda s: (len(units[s.index] & uncovered) / max(words[s.index], 4),
+                                                  s.score, -s.index))
             candidates.remove(best)
-            if not units(best) & uncovered:
-                continue
-            if used + best.words > max_words:
+            if not units[best.index] & uncovered or used + words[best.index] > max_words:
                 continue
             chosen.append(best)
-            used += best.words
-            uncovered -= units(best)
-    taken = {s.index for s in chosen}
+            taken.add(best.index)
+            used += words[best.index]
+            uncovered -= units[best.index]
     for s in sorted(sentences, key=lambda s: (-s.score, s.index)):
-        if s.index in taken or s.score <= 0 or used + s.words > max_words:
+        if s.index in taken or s.score <= 0 or used + words[s.index] > max_words:
             continue
         chosen.append(s)
-        used += s.words
+        used += words[s.index]
     return sorted(chosen, key=lambda s: s.index)

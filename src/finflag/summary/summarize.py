@@ -38,8 +38,8 @@ from ..numbers import source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
 from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_degenerate,
-                     check_fractions, check_names_strict, check_numbers, date_words, fraction_values,
-                     replace_cjk_from_glossary, unglue)
+                     check_fractions, check_names_strict, check_numbers, fraction_values,
+                     replace_cjk_from_glossary, supported_names, unglue)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
 from .model import ModelChoice, model_path
@@ -55,7 +55,6 @@ DEFAULT_MAX_WORDS = 150
 #: Checks run on every sentence, in this order; the summary reports each over all sentences.
 SENTENCE_CHECKS = ("unsupported_number", "wrong_entity_number", "unsupported_name", "fraction_word", "cjk_leak",
                    "degenerate_output")
-_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9&.'’\-]*")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 CLAIM_PREFIX = "The post claims: "
 #: Key points: the most salient shown sentences, at most this many.
@@ -132,9 +131,7 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
     """The per-sentence checks of one English sentence against its own linked source."""
     values = sentence_values(s)
     simplified = to_simplified(s.source)
-    allowed = set(_LATIN.findall(s.source)) | set(s.tickers) | date_words(simplified)
-    allowed |= {name for e in s.entities for name in (e.en, *e.aliases, e.ticker) if name}
-    allowed |= {p for e in s.entities if e.ticker for p in e.ticker.split(".")}
+    allowed = supported_names(s.source, simplified, s.entities) | set(s.tickers)
     # A ticker the model adds beside a name (ICBC (601398.SS)) is part of the name, not a number given to it.
     named = [(e.zh, (e.en, *e.aliases, e.ticker)) for e in s.entities if e.kind in NAME_KINDS]
     return [
