@@ -21,6 +21,7 @@ import getpass
 import io
 import json
 import sqlite3
+import time
 from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,6 +33,24 @@ LEGACY_FILE = "review.json"
 DECISIONS = ("confirmed", "dismissed")
 #: How long a writer waits for another one to finish its transaction.
 BUSY_TIMEOUT_MS = 10_000
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL (persistent: once per file), waiting for another first opener.
+
+    SQLite answers a journal-mode change with "database is locked" at once, without its busy
+    handler, while a second process is opening the same new file; so wait here instead.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 #: Fields of an entry besides the finding id, in the CSV export's order.
 FIELDS = ("decision", "note", "path", "line", "category", "rule_id", "quote", "who", "at")
 
@@ -132,8 +151,7 @@ class Decisions:
         except sqlite3.OperationalError:  # no table yet: a new database
             pass
         try:
-            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                connection.execute("PRAGMA journal_mode = WAL")  # persistent: set once per file
+            _use_wal(connection)
             connection.execute("BEGIN IMMEDIATE")  # two first openers: one creates and imports, the other waits
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 connection.execute(statement)
