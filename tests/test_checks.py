@@ -57,6 +57,21 @@ def test_leaked_chinese_known_to_the_glossary_is_replaced():
     assert not check_cjk(text).passed  # what the glossary does not know stays visible as a failure
 
 
+
+def test_a_name_put_in_for_leaked_chinese_is_its_own_word():
+    """The model writes an English word right against the Chinese it leaves ("while蔚来's"); the
+    English put in for it gets the space around it that a word needs, so a reader (and the name
+    checks) see "NIO", not "whileNIO"."""
+    from finflag.summary.checks import replace_cjk_from_glossary
+    from finflag.summary.glossary import Glossary
+
+    english_for = Glossary.load().english_for
+    assert replace_cjk_from_glossary("BYD rose, while蔚来's stock fell", english_for)[0] == \
+        "BYD rose, while NIO's stock fell"
+    assert replace_cjk_from_glossary("part of a pre-determined减持plan", english_for)[0] == \
+        "part of a pre-determined share sale plan"
+    assert replace_cjk_from_glossary("A股 rose; the 减持 ended", english_for)[0] == "A-shares rose; the share sale ended"
+
 # --- per-sentence checks against the linked source -------------------------------------------
 
 def _line_checks(pack, source: str, english: str) -> dict[str, bool]:

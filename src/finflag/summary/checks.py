@@ -106,7 +106,12 @@ def replace_cjk_from_glossary(text: str, english_for) -> tuple[str, list[dict[st
             english = english_for(chinese)
             if english is not None:
                 replaced.append({"chinese": chinese, "english": english})
-                return match.group(0)[:start] + english
+                before = text[match.start() + start - 1] if match.start() + start else ""
+                after = text[match.end()] if match.end() < len(text) else ""
+                # "while蔚来's" -> "while NIO's", "pre-determined减持plan" -> "pre-determined share sale plan"
+                space_before = " " if not start and before.isalnum() and before.isascii() else ""
+                space_after = " " if after.isalnum() and after.isascii() else ""
+                return match.group(0)[:start] + space_before + english + space_after
         return match.group(0)
 
     out = _CJK_TERM.sub(swap, text)
