@@ -90,3 +90,19 @@ def test_chinese_numerals():
     assert english_amount("三十七") == "37"
     assert english_amount("两万") == "20,000"
     assert english_amount("not a number") == "not a number"
+
+
+def test_a_bare_yuan_in_a_taiwan_post_is_the_nt_dollar():
+    """台積電收在1,065元 in a Taiwan wrap is NT$1,065; the model had been handed "RMB 1,065" beside
+    the NT$ amounts the same post wrote with 新台幣. A post that names RMB or the mainland markets
+    keeps RMB."""
+    from finflag.numbers import post_yuan, rewrite_amounts
+
+    taiwan = "台股週四走高，加權指數終場上漲182.46點。台積電收在1,065元，投信賣超12.3億元。"
+    assert post_yuan(taiwan) == "新台币"
+    text, _ = rewrite_amounts("台積電收在1,065元，投信賣超12.3億元，外資買超新台幣96.8億元", post_yuan(taiwan))
+    assert text == "台積電收在 NT$1,065，投信賣超 NT$1.23 billion，外資買超 NT$9.68 billion"
+    mainland = "A股三大指数收涨，台股亦走高。贵州茅台收在1,500元。"
+    assert post_yuan(mainland) == "元"
+    assert rewrite_amounts("贵州茅台收在1,500元", post_yuan(mainland))[0] == "贵州茅台收在 RMB 1,500"
+    assert rewrite_amounts("收在1,500元")[0] == "收在 RMB 1,500"  # no post context: RMB as before

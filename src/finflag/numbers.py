@@ -127,10 +127,25 @@ def english_money(value: Decimal, currency: str | None) -> str:
     return f"{prefix}{format_english(value)}".strip()
 
 
-def _currency(match: re.Match[str]) -> str | None:
-    """The amount's currency: a bare trailing 元 takes the currency written before the number."""
+def _currency(match: re.Match[str], yuan: str = "元") -> str | None:
+    """The amount's currency: a bare trailing 元 takes the currency written before the number,
+    else the post's own (``yuan``, see :func:`post_yuan`)."""
     pre, cur = match.group("pre"), match.group("cur")
-    return pre if pre and (cur is None or cur == "元") else cur
+    if pre and (cur is None or cur == "元"):
+        return pre
+    return yuan if cur == "元" else cur
+
+
+#: A Taiwan post: its prices and amounts in bare 元 are NT dollars (台積電收在1,065元).
+_TAIWAN = re.compile(r"新台[币幣]|台[币幣]|[台臺]股|櫃買|柜买|加權指數|證交所|集保")
+_RMB = re.compile(r"人民[币幣]|A股|沪深|滬深|上证|上證|深证|深證")
+
+
+def post_yuan(text: str) -> str:
+    """What a bare 元 means in this post: the NT dollar in a Taiwan post that never names RMB or
+    the mainland markets, else RMB (the model had written "RMB 1,065" for TSMC's close in a
+    Taiwan wrap, beside "NT$9.68 billion" where the post wrote 新台幣)."""
+    return "新台币" if _TAIWAN.search(text) and not _RMB.search(text) else "元"
 
 
 #: 两成 = 20 %: a tenth-of-the-whole word that the small model reads as "two-thirds" or "two
@@ -139,11 +154,11 @@ def _currency(match: re.Match[str]) -> str | None:
 TENTHS = re.compile(r"([一二两兩三四五六七八九])成(?![交为為功本长長立是要会會能不就])")
 
 
-def _money(text: str) -> list[tuple[Rewrite, str]]:
+def _money(text: str, yuan: str = "元") -> list[tuple[Rewrite, str]]:
     """Amounts with a 万/亿 unit or a currency, each with its English as spliced into ``text``."""
     found = []
     for match in _IN_TEXT.finditer(text):
-        unit, cur = match.group("unit"), _currency(match)
+        unit, cur = match.group("unit"), _currency(match, yuan)
         area = not cur and text.startswith("亩", match.end())  # 3000亩 is 3,000 mu, never "acres"
         if not unit and not cur and not area or unit == "兆" and not cur:
             continue
@@ -184,15 +199,16 @@ def _tenths(text: str) -> list[tuple[Rewrite, str]]:
     return found
 
 
-def rewrite_amounts(text: str) -> tuple[str, list[Rewrite]]:
+def rewrite_amounts(text: str, yuan: str = "元") -> tuple[str, list[Rewrite]]:
     """``text`` with every amount that has a 万/亿 unit or a currency in English, and every
     tenth-of-the-whole word as a percentage.
 
     50亿美元 -> US$5 billion, 3.2万 -> 32,000, 500元 -> RMB 500, 两成 -> 20%. Plain numbers,
     percentages and dates are left alone: they mean the same in both languages. The
     rewrites keep offsets into ``text`` (the two kinds never overlap: an amount has digits).
+    ``yuan``: the currency a bare 元 stands for in this post (:func:`post_yuan`).
     """
-    found = sorted(_money(text) + _tenths(text), key=lambda pair: pair[0].start)
+    found = sorted(_money(text, yuan) + _tenths(text), key=lambda pair: pair[0].start)
     out, last = [], 0
     for rewrite, spliced in found:
         out += [text[last : rewrite.start], spliced]

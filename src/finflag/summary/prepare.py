@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ..document import Document
 from ..rules.findings import Finding
-from ..numbers import Rewrite, rewrite_amounts
+from ..numbers import Rewrite, post_yuan, rewrite_amounts
 
 FOOTER_CATEGORIES = {"contact_funnel", "paid_upsell"}
 MAX_FOOTER_CHARS = 160
@@ -96,6 +96,7 @@ def prepare(doc: Document, findings: list[Finding], max_chars: int = DEFAULT_MAX
     reported in ``dropped`` with the offsets of what was not read.
     """
     links = _link_list_lines(doc)
+    yuan = post_yuan(doc.text)
     seen: set[str] = set()
     kept: list[Paragraph] = []
     dropped: list[Dropped] = []
@@ -120,7 +121,7 @@ def prepare(doc: Document, findings: list[Finding], max_chars: int = DEFAULT_MAX
             dropped.append(Dropped(span.start, span.end, "duplicate paragraph"))
         else:
             seen.add(key)
-            rewritten, rewrites = rewrite_amounts(text)
+            rewritten, rewrites = rewrite_amounts(text, yuan)
             shifted = [Rewrite(r.start + span.start, r.end + span.start, r.source, r.english, r.value)
                        for r in rewrites]
             kept.append(Paragraph(span.start, span.end, rewritten, shifted))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..document import Document
 from ..normalize import to_simplified
-from ..numbers import Rewrite, rewrite_amounts
+from ..numbers import Rewrite, post_yuan, rewrite_amounts
 from .glossary import NAME_KINDS, Entry, Glossary
 from .prepare import Prepared
 
@@ -111,11 +111,12 @@ def split_sentences(doc: Document, prepared: Prepared, glossary: Glossary | None
             continue
         spans += _pieces(doc.text[start:end], start)
     out: list[Sentence] = []
+    yuan = post_yuan(doc.text)
     for start, end in spans:
         source = doc.text[start:end]
         if not re.search(r"[\w\u3400-\u9fff]", source):
             continue  # punctuation or a divider alone
-        text, rewrites = rewrite_amounts(source)
+        text, rewrites = rewrite_amounts(source, yuan)
         shifted = [Rewrite(r.start + start, r.end + start, r.source, r.english, r.value) for r in rewrites]
         entities = glossary.find(to_simplified(source)) if glossary else []
         tickers = [t for t in dict.fromkeys(_TICKER.findall(source)) if t not in _NOT_TICKERS]
