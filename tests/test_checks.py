@@ -95,6 +95,22 @@ def test_numbers_given_to_the_wrong_entity_fail(pack):
     assert not swapped["wrong_entity_number"] and swapped["unsupported_number"]
 
 
+
+def test_a_number_word_opening_a_sentence_and_a_first_half_are_not_invented(pack):
+    """"One firm used..." names nobody, and "the first half of 2018" is 2018年1-6月, not a
+    fraction: both had sent right translations of real lines to be dropped. A half the source
+    does not have still fails."""
+    fined = _line_checks(pack, "其中一家机构以内幕消息为诱饵，涉案金额超过3000万元，已被罚款500万元。",
+                         "One firm used insider information as bait; the case involves over RMB 30 million, "
+                         "and it has been fined RMB 5 million.")
+    assert all(fined.values()), fined
+    forecast = _line_checks(pack, "公司预计2018年1-6月净利润1.76亿元至2.47亿元。",
+                            "The company expects net profit of RMB 176 million to RMB 247 million in the "
+                            "first half of 2018.")
+    assert forecast["fraction_word"], forecast
+    halved = _line_checks(pack, "三成基金今年上涨。", "Half of the funds rose this year.")
+    assert not halved["fraction_word"]
+
 def test_a_number_from_another_sentence_is_unsupported_here(pack):
     checks = _line_checks(pack, "杰富瑞上调英伟达目标价。", "Jefferies raised its Nvidia price target to US$42.")
     assert not checks["unsupported_number"]

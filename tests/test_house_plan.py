@@ -137,7 +137,7 @@ def test_a_bad_allow_list_is_one_line_and_exit_2(tmp_path):
 
 
 def test_a_bad_prompt_file_stops_summarize_before_any_model_loads(tmp_path, monkeypatch):
-    prompts = tmp_path / "prompts" / "v2"
+    prompts = tmp_path / "prompts" / "v3"
     prompts.mkdir(parents=True)
     (prompts / "translate.txt").write_text("Translate {lines} into {language}.", encoding="utf-8")
     monkeypatch.setenv("FINFLAG_PROMPTS", str(tmp_path / "prompts"))
@@ -147,7 +147,7 @@ def test_a_bad_prompt_file_stops_summarize_before_any_model_loads(tmp_path, monk
         result = CliRunner().invoke(main, [command, "-", "--model", str(missing_model)], input="英伟达市值3万亿美元。")
         assert result.exit_code == 2, result.output
         lines = result.stderr.strip().splitlines()
-        assert lines == ["finflag: error: prompt v2/translate.txt has unknown placeholder(s) {language}; "
+        assert lines == ["finflag: error: prompt v3/translate.txt has unknown placeholder(s) {language}; "
                          "it may use {count}, {lines}, {names}"]
 
 

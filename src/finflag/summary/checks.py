@@ -236,13 +236,15 @@ Sale Share Dividend Dividends Buyback Buybacks Loss Losses Gain Gains Return Ret
 Is Are Was Were Be Been Does Did Has Have Had Can Could Will Would Shall Should Might Must Let Let's Whether Once
 Considering Regarding Concerning Given Assuming Including Excluding Looking Judging Speaking Taking Seeing Having
 Yes So Nor Any Anybody Someone Everything Everybody Whatever Whenever Wherever Why Who How
+One Two Three Four Five Six Seven Eight Nine Ten Dozens Hundreds Thousands Millions
 """.split())
 _EN_CLAUSE = re.compile(r"[,;:](?!\d)|\b(?:and|while|whereas|but)\b")  # 720,000 stays one number
 _ZH_CLAUSE = re.compile(r"[，,；;：:、]")
 _ZH_FRACTION = re.compile(TENTHS.pattern + r"|(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍|(过半|一半|半数|翻倍|翻番)|"
                           r"([一二三四五六七八九十])分之([一二三四五六七八九])")
 _EN_FRACTION = {
-    "half": re.compile(r"\b(?:half|halved)\b", re.I),
+    # Not "the first half of 2018": a period (1-6月, 上半年), which the date checks read.
+    "half": re.compile(r"\b(?<!first )(?<!second )(?:half|halved)\b", re.I),
     "third": re.compile(r"\b(?:one|two)[- ]thirds?\b|\ba third\b", re.I),
     "double": re.compile(r"\b(?:doubl\w*|twice|two-fold|twofold)\b", re.I),
     "triple": re.compile(r"\b(?:tripl\w*|three times|threefold|three-fold)\b", re.I),

@@ -13,14 +13,15 @@ import re
 from functools import cache
 from pathlib import Path
 
-PROMPT_VERSION = "v2"
+PROMPT_VERSION = "v3"
 #: Every prompt the summarizer may use and the placeholders each may contain;
 #: all are checked before a model is loaded. v1 (whole-post summaries) stays
-#: in prompts/v1 for comparison; v2 translates selected, numbered sentences.
+#: in prompts/v1 for comparison; v2 translates selected, numbered sentences; v3 asks the
+#: one-line retry as "Chinese: ... English:" (numbered, the model copied a short line back in Chinese).
 PLACEHOLDERS = {
     "system": set(),
     "translate": {"names", "lines", "count"},
-    "translate-strict": {"names", "lines", "count"},
+    "translate-strict": {"names", "lines", "count", "text"},
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 

@@ -75,7 +75,8 @@ def build_call(sentences: list[Sentence], backend: Backend, strict: bool = False
     """The call for these sentences, with its exact token count."""
     texts = [s.text for s in sentences]
     names = names_block([e for s in sentences for e in s.entities])
-    user = fill("translate-strict" if strict else "translate", names=names, lines=numbered(texts), count=len(texts))
+    user = fill("translate-strict" if strict else "translate", names=names, lines=numbered(texts), count=len(texts),
+                text=" ".join(" ".join(t.split()) for t in texts))
     system = system_message()
     prompt_tokens = backend.count_tokens(system["content"]) + backend.count_tokens(user) + TEMPLATE_TOKENS
     source_tokens = backend.count_tokens("\n".join(texts))
