@@ -111,6 +111,20 @@ def test_a_number_word_opening_a_sentence_and_a_first_half_are_not_invented(pack
     halved = _line_checks(pack, "三成基金今年上涨。", "Half of the funds rose this year.")
     assert not halved["fraction_word"]
 
+
+def test_an_amount_keeps_its_currency(pack):
+    """A real forum post's 1.76亿元 came out as "$176 million" and passed every check: the value is
+    the source's, the currency is not."""
+    source = "公司预计2018年1-6月净利润1.76亿元至2.47亿元。"
+    ok = _line_checks(pack, source, "The company expects net profit of RMB 176 million to RMB 247 million.")
+    assert ok["wrong_currency"], ok
+    dollars = _line_checks(pack, source, "The company expects net profit of $176 million to $247 million.")
+    assert not dollars["wrong_currency"] and dollars["unsupported_number"]  # the value itself is right
+    target = "德银维持评级，目标价1.2港元。"
+    assert _line_checks(pack, target, "Deutsche Bank keeps its rating, with a target price of HK$1.2.")["wrong_currency"]
+    assert not _line_checks(pack, target, "Deutsche Bank keeps its rating, with a target price of US$1.2.")[
+        "wrong_currency"]
+
 def test_a_number_from_another_sentence_is_unsupported_here(pack):
     checks = _line_checks(pack, "杰富瑞上调英伟达目标价。", "Jefferies raised its Nvidia price target to US$42.")
     assert not checks["unsupported_number"]

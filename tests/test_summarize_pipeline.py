@@ -24,7 +24,7 @@ POST = (
     "英伟达收跌6.7%，市值不足3万亿美元。诺和诺德将斥资41亿美元在美国新建工厂。\n"
     "扫码加群，每月只需199元。\n"
 )
-CHECKS = {"unsupported_number", "wrong_entity_number", "unsupported_name", "fraction_word", "cjk_leak",
+CHECKS = {"unsupported_number", "wrong_entity_number", "unsupported_name", "fraction_word", "wrong_currency", "cjk_leak",
           "degenerate_output"}
 
 

@@ -69,6 +69,10 @@ def test_scores_come_from_links_and_text_not_from_the_summarizer(labels, pack):
     figures = score(demo, summary, findings, Glossary.load())
     assert figures.shown == 3 and figures.linked == 3 and figures.passing == 3
     assert figures.attribution_errors == ["23 in “Vanguard said RXO rose 23%.”"]
+    summary["sentences"][0]["text"] = "Microsoft fell 0.5%, its market value of RMB 3.33 trillion still the largest."
+    figures = score(demo, summary, findings, Glossary.load())
+    assert figures.attribution_errors[0] == ("RMB 3.33 trillion (currency) in “Microsoft fell 0.5%, its market value "
+                                             "of RMB 3.33 trillion still the largest.”")
     assert figures.invented_names.count("Vanguard") == 2  # unsupported by its source, and labelled must-not-appear
     assert (figures.covered, figures.facts) == (1, 2)  # RXO's sentence links to the wrong source
     assert figures.claims_as_fact and "45%" in figures.claims_as_fact[0]

@@ -10,7 +10,8 @@ itself:
 - linked: shown sentences (facts and claims) that carry source offsets;
 - passing: shown sentences whose own checks all passed;
 - attribution errors: a number in a shown sentence that its linked source
-  sentence does not state;
+  sentence does not state, or an amount in another currency than the
+  source's (RMB 176 million written "$176 million");
 - invented names: capitalised names in a shown sentence that neither its
   linked source nor the glossary English of an entity in it supports, nor
   the pinyin of a proper name in it ("Yiyang" for 益阳市). What counts as
@@ -41,10 +42,10 @@ from .document import Document
 from .input.ingest import Source, load_document
 from .input.lang import detect_language
 from .normalize import to_simplified
-from .numbers import english_numbers, is_supported, rewrite_amounts, source_values
+from .numbers import english_numbers, is_supported, post_yuan, rewrite_amounts, source_values
 from .pipeline import flag_document
 from .rules.pack import RulePack
-from .summary.checks import check_names_strict, fraction_values, supported_names
+from .summary.checks import check_currency, check_names_strict, english_money, fraction_values, supported_names
 from .summary.glossary import Glossary
 from .summary.romanize import source_pinyin
 from .summary.summarize import CLAIM_PREFIX
@@ -186,6 +187,7 @@ def score(labelled: Labelled, summary: dict[str, Any], findings: list[Any], glos
     shown = list(summary.get("sentences", [])) + list(summary.get("claims", []))
     figures.shown = len(shown)
     promo = [f for f in findings if getattr(f, "voice", "author") == "author"]
+    yuan = post_yuan(doc.text)
     for item in shown:
         spans = [tuple(s) for s in item.get("sources", [])]
         figures.linked += bool(spans)
@@ -197,6 +199,10 @@ def score(labelled: Labelled, summary: dict[str, Any], findings: list[Any], glos
         values |= source_values(" ".join(e.ticker for e in entities if e.ticker))
         figures.attribution_errors += [f"{n.text} in “{text}”" for n in english_numbers(text)
                                        if not is_supported(n, values)]
+        money = [(c, v) for r in rewrite_amounts(source, yuan)[1] for c, v, _, _ in english_money(r.english)]
+        money += [(c, v) for c, v, _, _ in english_money(source)]
+        figures.attribution_errors += [f"{b['text']} (currency) in “{text}”"
+                                       for b in check_currency(text, money).items]
         simplified = to_simplified(source)
         checked = text.removeprefix(CLAIM_PREFIX)
         names = check_names_strict(checked, supported_names(source, simplified, entities), source_pinyin(simplified))

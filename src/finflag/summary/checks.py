@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from ..numbers import TENTHS, chinese_numeral, english_numbers, is_supported
 from .glossary import Entry
@@ -408,6 +408,54 @@ def check_names_strict(english: str, allowed: set[str], spellings: set[str] | fr
         return CheckResult("unsupported_name", False, f"{len(bad)} name(s) not in the linked source or its "
                            "glossary names: " + ", ".join(str(b["text"]) for b in bad), bad)
     return CheckResult("unsupported_name", True, "every name is in the linked source or its glossary names")
+
+
+#: Money in the English: a currency marker and an amount, either way round (US$5 billion, 176 million yuan).
+_EN_MONEY = re.compile(
+    r"(?P<cur>US\$|HK\$|NT\$|\$|RMB|CNY|EUR|JPY|GBP|€|£|¥)\s?(?P<num>\d[\d,]*(?:\.\d+)?)"
+    r"(?:\s?(?P<scale>trillion|billion|million|thousand))?"
+    r"|(?P<num2>\d[\d,]*(?:\.\d+)?)(?:\s?(?P<scale2>trillion|billion|million|thousand))?\s"
+    r"(?P<cur2>yuan|renminbi|US dollars|Hong Kong dollars|HK dollars|NT dollars|Taiwan dollars|euros|yen)\b",
+    re.I)
+_SCALES = {"thousand": 10 ** 3, "million": 10 ** 6, "billion": 10 ** 9, "trillion": 10 ** 12}
+#: One name per currency, whichever way it is written.
+_CURRENCY_OF = {"us$": "US$", "$": "US$", "us dollars": "US$", "hk$": "HK$", "hong kong dollars": "HK$",
+                "hk dollars": "HK$", "nt$": "NT$", "nt dollars": "NT$", "taiwan dollars": "NT$", "rmb": "RMB",
+                "cny": "RMB", "yuan": "RMB", "renminbi": "RMB", "¥": "RMB", "eur": "EUR", "€": "EUR",
+                "euros": "EUR", "jpy": "JPY", "yen": "JPY", "gbp": "GBP", "£": "GBP"}
+
+
+def english_money(english: str) -> list[tuple[str, Decimal, int, int]]:
+    """(currency, value, start, end) of each amount of money in an English sentence."""
+    out = []
+    for m in _EN_MONEY.finditer(english):
+        cur, num, scale = (m.group("cur"), m.group("num"), m.group("scale")) if m.group("cur") else (
+            m.group("cur2"), m.group("num2"), m.group("scale2"))
+        try:
+            value = Decimal(num.replace(",", "").rstrip(".")) * _SCALES.get((scale or "").lower(), 1)
+        except InvalidOperation:
+            continue
+        out.append((_CURRENCY_OF[cur.lower()], value, m.start(), m.end()))
+    return out
+
+
+def check_currency(english: str, source_money: list[tuple[str, Decimal]]) -> CheckResult:
+    """An amount must keep its source's currency: RMB 176 million written "$176 million" fails.
+
+    ``source_money`` is (currency, value) of each amount rewritten from the
+    source (1.76亿元 -> RMB 176 million). An English amount whose value the
+    source states only in other currencies fails; a value the source does not
+    state is left to ``unsupported_number``.
+    """
+    bad = []
+    for currency, value, start, end in english_money(english):
+        stated = {c for c, v in source_money if v == value}
+        if stated and currency not in stated:
+            bad.append({"text": english[start:end], "start": start, "end": end})
+    if bad:
+        return CheckResult("wrong_currency", False, f"{len(bad)} amount(s) in another currency than the source's: "
+                           + ", ".join(b["text"] for b in bad), bad)
+    return CheckResult("wrong_currency", True, "every amount keeps its source's currency")
 
 
 def check_attribution(english: str, source: str, entities: list[tuple[str, tuple[str, ...]]],

@@ -37,8 +37,8 @@ from ..normalize import to_simplified
 from ..numbers import source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
-from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_degenerate,
-                     check_fractions, check_names_strict, check_numbers, fraction_values,
+from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_currency, check_degenerate,
+                     check_fractions, check_names_strict, check_numbers, english_money, fraction_values,
                      replace_cjk_from_glossary, supported_names, unglue)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
@@ -53,8 +53,8 @@ from .types import Check, Summary
 
 DEFAULT_MAX_WORDS = 150
 #: Checks run on every sentence, in this order; the summary reports each over all sentences.
-SENTENCE_CHECKS = ("unsupported_number", "wrong_entity_number", "unsupported_name", "fraction_word", "cjk_leak",
-                   "degenerate_output")
+SENTENCE_CHECKS = ("unsupported_number", "wrong_entity_number", "unsupported_name", "fraction_word", "wrong_currency",
+                   "cjk_leak", "degenerate_output")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 CLAIM_PREFIX = "The post claims: "
 #: Key points: the most salient shown sentences, at most this many.
@@ -140,6 +140,8 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
                           lambda clause: source_values(clause) | fraction_values(clause)),
         check_names_strict(english, allowed, source_pinyin(simplified) | source_pinyin(s.source)),
         check_fractions(english, simplified),
+        check_currency(english, [(currency, value) for r in s.rewrites for currency, value, _, _ in
+                                 english_money(r.english)] + [(c, v) for c, v, _, _ in english_money(s.source)]),
         check_cjk(english),
         check_degenerate(english, finish_reason),
     ]
