@@ -70,6 +70,19 @@ def test_one_framed_sentence_in_an_ordinary_post():
     assert any(v == "author" for q, v in voices.items() if "9.9" in q or "VIP" in q or "微信" in q)
 
 
+
+def test_a_news_report_relaying_a_forum_post_quotes_it():
+    """A news story about a forum pump (a real Taiwan report relayed a PTT poster's 目標價188元 and
+    最後上車的機會) is not the reporter's call; the poster speaking in the story's own sentence is."""
+    text = ("長榮今日終場收在114元，成交量罕見出現18萬8888張。\n"
+            "一名網友在PTT股板發文表示，「訊號已經指向目標價188元」，這幾天會是最後上車的機會。\n"
+            "不少網友看完留言，「各位衝啊」。\n")
+    result = flagged(text)
+    assert result.findings and {f.voice for f in result.findings} == {"quoted"}
+    assert result.verdict["risk"] == "none"
+    own = flagged("這幾天會是最後上車的機會，目標價188元，各位衝啊！\n")
+    assert own.findings and {f.voice for f in own.findings} == {"author"}
+
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_voice_is_in_every_view(fmt):
     result = CliRunner().invoke(main, ["flag", "-", "--format", fmt], input=POLICE_WARNING)
