@@ -124,6 +124,10 @@ def test_an_amount_keeps_its_currency(pack):
     assert _line_checks(pack, target, "Deutsche Bank keeps its rating, with a target price of HK$1.2.")["wrong_currency"]
     assert not _line_checks(pack, target, "Deutsche Bank keeps its rating, with a target price of US$1.2.")[
         "wrong_currency"]
+    # No currency word in the source (1.76亿 in an A-share post): RMB, never dollars.
+    bare = "公司预计上半年净利润1.76亿至2.47亿。"
+    assert _line_checks(pack, bare, "Net profit of RMB 176 million to RMB 247 million is expected.")["wrong_currency"]
+    assert not _line_checks(pack, bare, "Net profit of $176 million to $247 million is expected.")["wrong_currency"]
 
 def test_a_number_from_another_sentence_is_unsupported_here(pack):
     checks = _line_checks(pack, "杰富瑞上调英伟达目标价。", "Jefferies raised its Nvidia price target to US$42.")

@@ -45,7 +45,7 @@ from .normalize import to_simplified
 from .numbers import english_numbers, is_supported, post_yuan, rewrite_amounts, source_values
 from .pipeline import flag_document
 from .rules.pack import RulePack
-from .summary.checks import check_currency, check_names_strict, english_money, fraction_values, supported_names
+from .summary.checks import check_currency, check_names_strict, fraction_values, source_money, supported_names
 from .summary.glossary import Glossary
 from .summary.romanize import source_pinyin
 from .summary.summarize import CLAIM_PREFIX
@@ -199,8 +199,7 @@ def score(labelled: Labelled, summary: dict[str, Any], findings: list[Any], glos
         values |= source_values(" ".join(e.ticker for e in entities if e.ticker))
         figures.attribution_errors += [f"{n.text} in “{text}”" for n in english_numbers(text)
                                        if not is_supported(n, values)]
-        money = [(c, v) for r in rewrite_amounts(source, yuan)[1] for c, v, _, _ in english_money(r.english)]
-        money += [(c, v) for c, v, _, _ in english_money(source)]
+        money = source_money(rewrite_amounts(source, yuan)[1], source, "NT$" if yuan == "新台币" else "RMB")
         figures.attribution_errors += [f"{b['text']} (currency) in “{text}”"
                                        for b in check_currency(text, money).items]
         simplified = to_simplified(source)

@@ -439,6 +439,16 @@ def english_money(english: str) -> list[tuple[str, Decimal, int, int]]:
     return out
 
 
+def source_money(rewrites: Iterable, source: str, plain_currency: str = "RMB") -> list[tuple[str, Decimal]]:
+    """(currency, value) of each amount of a source sentence: its rewritten amounts (an amount with
+    no currency word, 1.76亿, is the post's own currency) and any written in Latin letters."""
+    out = []
+    for r in rewrites:
+        money = english_money(r.english)
+        out += [(c, v) for c, v, _, _ in money] or [(plain_currency, Decimal(r.value))]
+    return out + [(c, v) for c, v, _, _ in english_money(source)]
+
+
 def check_currency(english: str, source_money: list[tuple[str, Decimal]]) -> CheckResult:
     """An amount must keep its source's currency: RMB 176 million written "$176 million" fails.
 

@@ -56,6 +56,9 @@ class Sentence:
     index: int = 0                  # position among the post's sentences
     #: Other source spans the English draws on: the sentence that names the company a 公司 stands for.
     also: list[tuple[int, int]] = field(default_factory=list)
+    #: The currency an amount with no currency word stands for in this post (1.76亿 in an A-share
+    #: post is RMB): the model may not make it dollars.
+    plain_currency: str = "RMB"
 
     @property
     def spans(self) -> list[list[int]]:
@@ -121,7 +124,8 @@ def split_sentences(doc: Document, prepared: Prepared, glossary: Glossary | None
         entities = glossary.find(to_simplified(source)) if glossary else []
         tickers = [t for t in dict.fromkeys(_TICKER.findall(source)) if t not in _NOT_TICKERS]
         numbers = list(dict.fromkeys(m.group(0).rstrip("%") for m in _NUMBER.finditer(source)))
-        out.append(Sentence(start, end, source, text, shifted, entities, tickers, numbers, index=len(out)))
+        out.append(Sentence(start, end, source, text, shifted, entities, tickers, numbers, index=len(out),
+                            plain_currency="NT$" if yuan == "新台币" else "RMB"))
     _name_the_company(out)
     for s in out:
         s.score = salience(s)

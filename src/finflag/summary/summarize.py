@@ -38,7 +38,7 @@ from ..numbers import source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
 from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_currency, check_degenerate,
-                     check_fractions, check_names_strict, check_numbers, english_money, fraction_values,
+                     check_fractions, check_names_strict, check_numbers, fraction_values, source_money,
                      replace_cjk_from_glossary, supported_names, unglue)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
@@ -140,8 +140,7 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
                           lambda clause: source_values(clause) | fraction_values(clause)),
         check_names_strict(english, allowed, source_pinyin(simplified) | source_pinyin(s.source)),
         check_fractions(english, simplified),
-        check_currency(english, [(currency, value) for r in s.rewrites for currency, value, _, _ in
-                                 english_money(r.english)] + [(c, v) for c, v, _, _ in english_money(s.source)]),
+        check_currency(english, source_money(s.rewrites, s.source, s.plain_currency)),
         check_cjk(english),
         check_degenerate(english, finish_reason),
     ]
