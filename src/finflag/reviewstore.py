@@ -33,24 +33,6 @@ LEGACY_FILE = "review.json"
 DECISIONS = ("confirmed", "dismissed")
 #: How long a writer waits for another one to finish its transaction.
 BUSY_TIMEOUT_MS = 10_000
-
-
-def _use_wal(connection: sqlite3.Connection) -> None:
-    """Switch the file to WAL (persistent: once per file), waiting for another first opener.
-
-    SQLite answers a journal-mode change with "database is locked" at once, without its busy
-    handler, while a second process is opening the same new file; so wait here instead.
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                connection.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
 #: Fields of an entry besides the finding id, in the CSV export's order.
 FIELDS = ("decision", "note", "path", "line", "category", "rule_id", "quote", "who", "at")
 
@@ -108,6 +90,24 @@ def _legacy(folder: Path) -> dict[str, dict[str, Any]]:
     except (OSError, ValueError, AttributeError):
         return {}
     return {str(k): v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+
+
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL (persistent: once per file), waiting for another first opener.
+
+    SQLite answers a journal-mode change with "database is locked" at once, without its busy
+    handler, while a second process is opening the same new file; so wait here instead.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class Decisions:

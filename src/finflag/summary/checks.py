@@ -425,7 +425,7 @@ _CURRENCY_OF = {"us$": "US$", "$": "US$", "us dollars": "US$", "hk$": "HK$", "ho
                 "euros": "EUR", "jpy": "JPY", "yen": "JPY", "gbp": "GBP", "£": "GBP"}
 
 
-def english_money(english: str) -> list[tuple[str, Decimal, int, int]]:
+def amounts_in_english(english: str) -> list[tuple[str, Decimal, int, int]]:
     """(currency, value, start, end) of each amount of money in an English sentence."""
     out = []
     for m in _EN_MONEY.finditer(english):
@@ -444,9 +444,9 @@ def source_money(rewrites: Iterable, source: str, plain_currency: str = "RMB") -
     no currency word, 1.76亿, is the post's own currency) and any written in Latin letters."""
     out = []
     for r in rewrites:
-        money = english_money(r.english)
+        money = amounts_in_english(r.english)
         out += [(c, v) for c, v, _, _ in money] or [(plain_currency, Decimal(r.value))]
-    return out + [(c, v) for c, v, _, _ in english_money(source)]
+    return out + [(c, v) for c, v, _, _ in amounts_in_english(source)]
 
 
 def check_currency(english: str, source_money: list[tuple[str, Decimal]]) -> CheckResult:
@@ -458,7 +458,7 @@ def check_currency(english: str, source_money: list[tuple[str, Decimal]]) -> Che
     state is left to ``unsupported_number``.
     """
     bad = []
-    for currency, value, start, end in english_money(english):
+    for currency, value, start, end in amounts_in_english(english):
         stated = {c for c, v in source_money if v == value}
         if stated and currency not in stated:
             bad.append({"text": english[start:end], "start": start, "end": end})
