@@ -83,6 +83,16 @@ def test_a_news_report_relaying_a_forum_post_quotes_it():
     own = flagged("這幾天會是最後上車的機會，目標價188元，各位衝啊！\n")
     assert own.findings and {f.voice for f in own.findings} == {"author"}
 
+
+def test_a_veto_on_another_line_does_not_cancel_a_claim():
+    """A scam's own "beware of fakes" line must not veto the bait on the next line (the window of an
+    `unless` condition stops at the line break); on the same line the veto still holds."""
+    scam = "謹防假冒，認準本群唯一官方帳號。\n掃碼進群，免費領取兩檔潛力股。\n"
+    found = {(f.category, scam[f.start:f.end]) for f in flagged(scam).findings}
+    assert ("free_bait", "免費領取") in found
+    warning = "警方提醒：所谓免费荐股群，最终都要你交钱。\n"
+    assert not [f for f in flagged(warning).findings if f.category == "free_bait" and f.voice == "author"]
+
 @pytest.mark.parametrize("fmt", ["json", "text"])
 def test_voice_is_in_every_view(fmt):
     result = CliRunner().invoke(main, ["flag", "-", "--format", fmt], input=POLICE_WARNING)

@@ -65,10 +65,15 @@ def _all_near(conditions: tuple[tuple[Any, int, int, bool], ...], text: str, sta
 
 
 def _any_near(conditions: tuple[tuple[Any, int, int, bool], ...], text: str, start: int, end: int) -> bool:
-    """Whether any condition's regex occurs near ``[start, end)``."""
+    """Whether any condition's regex occurs near ``[start, end)``, on the hit's own line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    if line_end < 0:
+        line_end = len(text)
     for search, before, after, in_place in conditions:
-        lo = start - before if start > before else 0
-        if (search(text, lo, end + after) if in_place else search(text[lo : end + after])) is not None:
+        lo = max(start - before, line_start)
+        hi = min(end + after, line_end)
+        if (search(text, lo, hi) if in_place else search(text[lo:hi])) is not None:
             return True
     return False
 

@@ -129,7 +129,9 @@ class Condition:
 
     "Near" is the window from ``before`` characters ahead of the match to
     ``after`` characters past it; the regex is searched in that window
-    alone, as if it were the whole text (see ``findings._all_near``).
+    alone, as if it were the whole text (see ``findings._all_near``). A veto's
+    window (``unless``) also stops at the match's line: a scam's "beware of
+    fakes" line must not cancel the bait on the next one.
     """
 
     regex: re.Pattern[str]
