@@ -96,9 +96,11 @@ def test_filters_search_and_sorting(client, report):
     apart = having(report, category="guaranteed_return") & having(report, severity="warning")
     assert both and both < apart, "a control: some post has both, but on different findings"
     assert set(links(client.get("/", params={"category": "trade_call"}).text)) == having(report, category="trade_call")
-    # The anti-fraud warning repeats the scammers' slogans: quoted, not the author's own claims.
-    assert set(links(client.get("/", params={"voice": "quoted"}).text)) == {"police-warning.txt"}
-    assert "police-warning.txt" not in links(client.get("/", params={"voice": "author"}).text)
+    # The anti-fraud warnings repeat the scammers' slogans and moves (拒绝出金): quoted, not the authors' claims.
+    assert set(links(client.get("/", params={"voice": "quoted"}).text)) == {"police-warning.txt",
+                                                                          "anti-fraud-warning.txt"}
+    authors = links(client.get("/", params={"voice": "author"}).text)
+    assert "police-warning.txt" not in authors and "anti-fraud-warning.txt" not in authors
     by_path = list(links(client.get("/", params={"sort": "path"}).text))
     assert by_path == sorted(by_path)
     assert list(links(client.get("/", params={"sort": "-path"}).text)) == by_path[::-1]
