@@ -106,3 +106,17 @@ def test_a_bare_yuan_in_a_taiwan_post_is_the_nt_dollar():
     assert post_yuan(mainland) == "元"
     assert rewrite_amounts("贵州茅台收在1,500元", post_yuan(mainland))[0] == "贵州茅台收在 RMB 1,500"
     assert rewrite_amounts("收在1,500元")[0] == "收在 RMB 1,500"  # no post context: RMB as before
+
+
+def test_a_sentence_cut_in_halves_keeps_its_posts_currency():
+    """A sentence too long for a tiny context is cut in two and its halves rewritten again: in a
+    Taiwan post 元 must stay the NT dollar there too."""
+    from finflag.numbers import rewrite_amounts
+    from finflag.summary.select import Sentence
+    from finflag.summary.translate import _halves
+
+    source = "台積電上漲2.4%，收在1,065元，創歷史新高，市值突破新台幣27兆元。"
+    text, rewrites = rewrite_amounts(source, "新台币")
+    halves = _halves(Sentence(0, len(source), source, text, rewrites, yuan="新台币"))
+    assert "NT$1,065" in halves[0].text and "RMB" not in " ".join(h.text for h in halves)
+    assert all(h.yuan == "新台币" for h in halves)

@@ -42,7 +42,7 @@ from .document import Document
 from .input.ingest import Source, load_document
 from .input.lang import detect_language
 from .normalize import to_simplified
-from .numbers import english_numbers, is_supported, post_yuan, rewrite_amounts, source_values
+from .numbers import Rewrite, english_numbers, is_supported, post_yuan, rewrite_amounts, source_values
 from .pipeline import flag_document
 from .rules.pack import RulePack
 from .summary.checks import check_currency, check_names_strict, fraction_values, source_money, supported_names
@@ -159,10 +159,8 @@ class DocFigures:
     skipped: str = ""
 
 
-def _source_values(source: str) -> set[Decimal]:
-    simplified = to_simplified(source)
-    return (source_values(simplified) | fraction_values(simplified)
-            | {Decimal(r.value) for r in rewrite_amounts(source)[1]})
+def _source_values(simplified: str, rewrites: list[Rewrite]) -> set[Decimal]:
+    return source_values(simplified) | fraction_values(simplified) | {Decimal(r.value) for r in rewrites}
 
 
 def _names(text: str) -> list[str]:
@@ -194,15 +192,15 @@ def score(labelled: Labelled, summary: dict[str, Any], findings: list[Any], glos
         figures.passing += all(v == "pass" for v in item.get("checks", {}).values()) and bool(item.get("checks"))
         source = " ".join(doc.text[a:b] for a, b in spans)
         text = item["text"]
-        values = _source_values(source)
-        entities = glossary.find(to_simplified(source))
+        simplified = to_simplified(source)
+        rewrites = rewrite_amounts(source, yuan)[1]
+        values = _source_values(simplified, rewrites)
+        entities = glossary.find(simplified)
         values |= source_values(" ".join(e.ticker for e in entities if e.ticker))
         figures.attribution_errors += [f"{n.text} in “{text}”" for n in english_numbers(text)
                                        if not is_supported(n, values)]
-        money = source_money(rewrite_amounts(source, yuan)[1], source, "NT$" if yuan == "新台币" else "RMB")
         figures.attribution_errors += [f"{b['text']} (currency) in “{text}”"
-                                       for b in check_currency(text, money).items]
-        simplified = to_simplified(source)
+                                       for b in check_currency(text, source_money(rewrites, source, yuan)).items]
         checked = text.removeprefix(CLAIM_PREFIX)
         names = check_names_strict(checked, supported_names(source, simplified, entities), source_pinyin(simplified))
         figures.invented_names += [str(b["text"]) for b in names.items]

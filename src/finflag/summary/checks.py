@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from ..numbers import TENTHS, chinese_numeral, english_numbers, is_supported
+from ..numbers import CURRENCIES, TENTHS, chinese_numeral, english_numbers, is_supported
 from .glossary import Entry
 from .romanize import grounded
 from .types import Check
@@ -439,13 +439,15 @@ def amounts_in_english(english: str) -> list[tuple[str, Decimal, int, int]]:
     return out
 
 
-def source_money(rewrites: Iterable, source: str, plain_currency: str = "RMB") -> list[tuple[str, Decimal]]:
+def source_money(rewrites: Iterable, source: str, yuan: str = "元") -> list[tuple[str, Decimal]]:
     """(currency, value) of each amount of a source sentence: its rewritten amounts (an amount with
-    no currency word, 1.76亿, is the post's own currency) and any written in Latin letters."""
+    no currency word, 1.76亿, is in the post's own currency: what a bare 元 means there, ``yuan``
+    as :func:`finflag.numbers.post_yuan` gives it) and any written in Latin letters."""
+    plain = CURRENCIES[yuan].strip()
     out = []
     for r in rewrites:
         money = amounts_in_english(r.english)
-        out += [(c, v) for c, v, _, _ in money] or [(plain_currency, Decimal(r.value))]
+        out += [(c, v) for c, v, _, _ in money] or [(plain, Decimal(r.value))]
     return out + [(c, v) for c, v, _, _ in amounts_in_english(source)]
 
 

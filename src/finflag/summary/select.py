@@ -56,9 +56,9 @@ class Sentence:
     index: int = 0                  # position among the post's sentences
     #: Other source spans the English draws on: the sentence that names the company a 公司 stands for.
     also: list[tuple[int, int]] = field(default_factory=list)
-    #: The currency an amount with no currency word stands for in this post (1.76亿 in an A-share
-    #: post is RMB): the model may not make it dollars.
-    plain_currency: str = "RMB"
+    #: What a bare 元 means in this post (:func:`finflag.numbers.post_yuan`): the currency of its
+    #: amounts with no currency word too (1.76亿 in an A-share post is RMB, never dollars).
+    yuan: str = "元"
 
     @property
     def spans(self) -> list[list[int]]:
@@ -125,7 +125,7 @@ def split_sentences(doc: Document, prepared: Prepared, glossary: Glossary | None
         tickers = [t for t in dict.fromkeys(_TICKER.findall(source)) if t not in _NOT_TICKERS]
         numbers = list(dict.fromkeys(m.group(0).rstrip("%") for m in _NUMBER.finditer(source)))
         out.append(Sentence(start, end, source, text, shifted, entities, tickers, numbers, index=len(out),
-                            plain_currency="NT$" if yuan == "新台币" else "RMB"))
+                            yuan=yuan))
     _name_the_company(out)
     for s in out:
         s.score = salience(s)

@@ -140,7 +140,7 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
                           lambda clause: source_values(clause) | fraction_values(clause)),
         check_names_strict(english, allowed, source_pinyin(simplified) | source_pinyin(s.source)),
         check_fractions(english, simplified),
-        check_currency(english, source_money(s.rewrites, s.source, s.plain_currency)),
+        check_currency(english, source_money(s.rewrites, s.source, s.yuan)),
         check_cjk(english),
         check_degenerate(english, finish_reason),
     ]

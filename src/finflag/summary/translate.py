@@ -120,10 +120,10 @@ def _halves(s: Sentence) -> list[Sentence]:
     mid = len(s.source) // 2
     out = []
     for a, b in ((0, mid), (mid, len(s.source))):
-        text, _ = rewrite_amounts(s.source[a:b])
+        text, _ = rewrite_amounts(s.source[a:b], s.yuan)
         rewrites = [r for r in s.rewrites if s.start + a <= r.start and r.end <= s.start + b]
         out.append(Sentence(s.start + a, s.start + b, s.source[a:b], text, rewrites, s.entities, s.tickers, s.numbers,
-                     s.score, s.index, s.also))
+                     s.score, s.index, s.also, s.yuan))
     return out
 
 
