@@ -128,6 +128,10 @@ def test_an_amount_keeps_its_currency(pack):
     bare = "公司预计上半年净利润1.76亿至2.47亿。"
     assert _line_checks(pack, bare, "Net profit of RMB 176 million to RMB 247 million is expected.")["wrong_currency"]
     assert not _line_checks(pack, bare, "Net profit of $176 million to $247 million is expected.")["wrong_currency"]
+    # A real forum summary wrote a holder's sales of 3085万元 as "RMB 30.85 million shares".
+    sold = "杨怀进5月20日减持了3085万元。"
+    assert _line_checks(pack, sold, "Yang Huaijin sold RMB 30.85 million of shares on May 20.")["wrong_currency"]
+    assert not _line_checks(pack, sold, "Yang Huaijin sold RMB 30.85 million shares on May 20.")["wrong_currency"]
 
 def test_a_number_from_another_sentence_is_unsupported_here(pack):
     checks = _line_checks(pack, "杰富瑞上调英伟达目标价。", "Jefferies raised its Nvidia price target to US$42.")

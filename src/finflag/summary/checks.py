@@ -439,6 +439,9 @@ def amounts_in_english(english: str) -> list[tuple[str, Decimal, int, int]]:
     return out
 
 
+_SHARES_AFTER = re.compile(r"\s+shares\b", re.I)
+
+
 def source_money(rewrites: Iterable, source: str, yuan: str = "元") -> list[tuple[str, Decimal]]:
     """(currency, value) of each amount of a source sentence: its rewritten amounts (an amount with
     no currency word, 1.76亿, is in the post's own currency: what a bare 元 means there, ``yuan``
@@ -462,11 +465,12 @@ def check_currency(english: str, source_money: list[tuple[str, Decimal]]) -> Che
     bad = []
     for currency, value, start, end in amounts_in_english(english):
         stated = {c for c, v in source_money if v == value}
-        if stated and currency not in stated:
+        # Money turned into a share count ("RMB 30.85 million shares" for 减持了3085万元) is no amount at all.
+        if stated and currency not in stated or _SHARES_AFTER.match(english, end):
             bad.append({"text": english[start:end], "start": start, "end": end})
     if bad:
-        return CheckResult("wrong_currency", False, f"{len(bad)} amount(s) in another currency than the source's: "
-                           + ", ".join(b["text"] for b in bad), bad)
+        return CheckResult("wrong_currency", False, f"{len(bad)} amount(s) in another currency than the source's "
+                           "or given as shares: " + ", ".join(b["text"] for b in bad), bad)
     return CheckResult("wrong_currency", True, "every amount keeps its source's currency")
 
 
