@@ -27,9 +27,12 @@ def test_every_public_label_points_at_its_excerpt():
 
 
 #: Factual or quoting pages the pack still flags, each read and kept visible here (not hidden):
-#: a forum chart analysis whose past move (拉升到8块) reads as a price call, and a blogger's mockery
-#: of a stock forum that quotes its pump lines without a warning word the voice rules know.
-KNOWN_FLAGGED = {"clean/simu001-forum-pattern-post.txt", "clean/tour028-guba-rant.txt"}
+#: a forum chart analysis whose past move (拉升到8块) reads as a price call, a blogger's mockery
+#: of a stock forum that quotes its pump lines without a warning word the voice rules know, a story
+#: of a neighbour ruined by limit-up chasing whose headline is 一夜暴富梦, and a news column that
+#: calls a stock a 黑馬股 while reporting foreign brokers' targets.
+KNOWN_FLAGGED = {"clean/simu001-forum-pattern-post.txt", "clean/tour028-guba-rant.txt",
+                 "clean/b3-zkyy8-zhangting-laowang.txt", "news/b3-udn-waizi-mubiaojia-tsmc-2026.txt"}
 
 
 def test_warnings_are_not_promotion_and_factual_pages_get_no_finding():
@@ -40,16 +43,16 @@ def test_warnings_are_not_promotion_and_factual_pages_get_no_finding():
     data = json.loads(result.stdout)
     sources = data["sources"]
     warnings = sources["warnings"]
-    assert warnings["warnings"] == 12 and warnings["warnings_verdict_none"] == 12
+    assert warnings["warnings"] == 17 and warnings["warnings_verdict_none"] == 17
     assert sources["broker"]["other_posts_flagged"] == 0
-    assert sources["news"]["other_posts_flagged"] == 0
-    flagged_clean = {f["path"].split(":")[0] for f in data["false_positives"] if f["path"].startswith("clean/")}
-    assert flagged_clean == KNOWN_FLAGGED
+    flagged = {f["path"].split(":")[0] for f in data["false_positives"] if f["path"].startswith(("clean/", "news/"))}
+    assert flagged == KNOWN_FLAGGED
 
 
-#: Promotional pages with no finding at all, all from the held-out half of the second batch (never studied):
-#: a Binance Square BTC trade plan, a margin-lending (配资) sales page, 2016 spot-gold 喊单 snippets.
-KNOWN_UNFLAGGED = 3
+#: Promotional pages with no finding at all: three from the held-out half of the second batch (a
+#: Binance Square BTC trade plan, a margin-lending (配资) sales page, 2016 spot-gold 喊单 snippets) and
+#: two of the third (measured unseen).
+KNOWN_UNFLAGGED = 5
 
 
 def test_promotional_pages_are_flagged():
@@ -58,5 +61,5 @@ def test_promotional_pages_are_flagged():
     sources = json.loads(result.stdout)["sources"]
     kinds = ("crypto", "pitch", "scam", "tipsite", "picks", "pump")
     promo = sum(sources[k]["promo_posts"] for k in kinds)
-    assert promo == 40
+    assert promo == 63
     assert sum(sources[k]["promo_posts_flagged"] for k in kinds) == promo - KNOWN_UNFLAGGED
