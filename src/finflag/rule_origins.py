@@ -76,6 +76,8 @@ COMMIT_SOURCES: dict[str, tuple[str, ...]] = {
     "2a7a23c": ("guba",), "e8b8c71": ("guba",), "00648d8": ("sms",), "463df5b": ("guba",), "a4d023f": ("guba",),
     "0ceeff2": ("guba", "sms"), "e814d65": ("guba",), "800c70d": ("guba",),
     "5b31030": (), "563f9e6": (), "bdd199a": (),  # speed and a regex's form; labels only
+    "a586328": ("public",),  # precision fixes from the third batch of public pages (names the forum set as measured)
+    "418141e": ("public",),  # referral links on any domain (names the forum/SMS set as measured)
 }
 #: For commits not in the table: words of the message (lower-cased) -> source.
 MESSAGE_WORDS: tuple[tuple[str, str], ...] = (
