@@ -120,3 +120,14 @@ def test_a_sentence_cut_in_halves_keeps_its_posts_currency():
     halves = _halves(Sentence(0, len(source), source, text, rewrites, yuan="新台币"))
     assert "NT$1,065" in halves[0].text and "RMB" not in " ".join(h.text for h in halves)
     assert all(h.yuan == "新台币" for h in halves)
+
+
+def test_a_sum_of_money_named_before_a_bare_amount_is_in_the_posts_currency():
+    """净利润1.76亿至2.47亿 has no currency word; left as "176 million" the model wrote "$176 million"
+    in an A-share forum post. A money noun just before it (and the first end of a range) says it is
+    money, in the post's currency; shares, head counts and share capital stay plain numbers."""
+    text, rewrites = rewrite_amounts("预计上半年净利润1.76亿至2.47亿，募资约39.99亿，成交量3.2亿股，总股本8亿。")
+    assert "净利润 RMB 176 million 至 RMB 247 million" in text and "募资约 RMB 3.999 billion" in text
+    assert "320 million shares" in text and "总股本 800 million" in text
+    taiwan, _ = rewrite_amounts("市值約27兆，營收約2.5億", "新台币")
+    assert "營收約 NT$250 million" in taiwan

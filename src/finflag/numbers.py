@@ -154,11 +154,41 @@ def post_yuan(text: str) -> str:
 TENTHS = re.compile(r"([一二两兩三四五六七八九])成(?![交为為功本长長立是要会會能不就])")
 
 
+#: A sum of money named just before an amount with no currency word (净利润1.76亿至2.47亿,
+#: 募资约39.99亿): the amount is in the post's own currency. Left bare, "176 million" came back
+#: from the model as "$176 million" in an A-share post.
+_MONEY_BEFORE = re.compile(
+    r"(?:净利润|淨利潤|净利|淨利|利润|利潤|毛利|营收|營收|营业收入|營業收入|收入|销售额|銷售額|营业额|營業額|募资|募資|"
+    r"募集资金|募集資金|资金|資金|金额|金額|市值|成交额|成交額|总额|總額|亏损|虧損|盈利|合同额|合同額|订单额|訂單額|"
+    r"投资额|投資額|融资额|融資額|估值)"
+    r"(?:约为|約為|大约|大約|高达|高達|达到|達到|合计|合計|总计|總計|预计|預計|将近|將近|接近|超过|超過|分别为|分別為|"
+    r"[约約近达達为為共计計超逾])?\s?$"
+)
+#: The second end of a range of money (1.76亿至2.47亿) takes the first end's currency.
+_RANGE_BETWEEN = re.compile(r"^\s?(?:至|到|~|-|—|－)\s?$")
+
+
+def _implied_currency(text: str, start: int, found: list[tuple[Rewrite, str]], cur_of: dict[int, str],
+                      yuan: str) -> str | None:
+    """The post's currency for an amount with a 万/亿 unit and no currency word that a money noun
+    just before names as a sum of money, or that closes a range whose first end is money."""
+    if _MONEY_BEFORE.search(text[max(0, start - 14) : start]):
+        return yuan
+    if found and _RANGE_BETWEEN.match(text[found[-1][0].end : start]):
+        return cur_of.get(found[-1][0].start)
+    return None
+
+
 def _money(text: str, yuan: str = "元") -> list[tuple[Rewrite, str]]:
     """Amounts with a 万/亿 unit or a currency, each with its English as spliced into ``text``."""
-    found = []
+    found: list[tuple[Rewrite, str]] = []
+    cur_of: dict[int, str] = {}
     for match in _IN_TEXT.finditer(text):
         unit, cur = match.group("unit"), _currency(match, yuan)
+        if unit and unit != "兆" and not cur and not text.startswith("股", match.end()):
+            cur = _implied_currency(text, match.start(), found, cur_of, yuan)
+        if cur:
+            cur_of[match.start()] = cur
         area = not cur and text.startswith("亩", match.end())  # 3000亩 is 3,000 mu, never "acres"
         if not unit and not cur and not area or unit == "兆" and not cur:
             continue
