@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ..document import Document
 from ..normalize import to_simplified
-from ..numbers import Rewrite, post_yuan, rewrite_amounts
+from ..numbers import Rewrite, post_yuan, rewrite_amounts, source_values
 from .glossary import NAME_KINDS, Entry, Glossary
 from .prepare import Prepared
 
@@ -29,6 +30,9 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 #: A figure a reviewer needs: not a date (5月, 24日, 2024年, 周一), which every sentence of a wrap has.
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?(?![\d.,]|\s?[年月日号])|[一二两三四五六七八九十半]+(?:成|倍)|过半|翻倍")
+_STOCK_CODE = re.compile(r"[036]\d{5}")
+#: The first end of a range of dates (1至8月, 20-22日): a date, not a figure.
+_DATE_RANGE = re.compile(r"(?:\s?[至到~\-—、]\s?\d+)+\s?[年月日号]")
 _TICKER = re.compile(r"(?<![A-Za-z])[A-Z]{2,5}(?:\.[A-Z]{1,2})?(?![A-Za-z])")
 _ACTION = re.compile(
     r"目标价|评级|上调|下调|增持|减持|买入|卖出|出售|套现|收购|并购|合并|营收|收入|净利|利润|业绩|财报|季度|"
@@ -69,6 +73,22 @@ class Sentence:
     def words(self) -> int:
         """Estimated length of the English translation, in words."""
         return estimate_words(self.source)
+
+    @property
+    def figures(self) -> list[set[Decimal]]:
+        """The figures a faithful English must state, one value set each: every rewritten amount,
+        and every other number written in digits that a reviewer needs (not dates, not six-digit
+        stock codes; not 两倍 or 过半, which English writes in words: "twice", "more than half")."""
+        out = [{Decimal(r.value)} for r in self.rewrites]
+        taken = [(r.start - self.start, r.end - self.start) for r in self.rewrites]
+        for m in _NUMBER.finditer(self.source):
+            if (any(a < m.end() and m.start() < b for a, b in taken) or _STOCK_CODE.fullmatch(m.group(0))
+                    or not m.group(0)[0].isdigit() or _DATE_RANGE.match(self.source, m.end())):
+                continue
+            values = source_values(to_simplified(m.group(0)))
+            if values:
+                out.append(values)
+        return out
 
     @property
     def pairs(self) -> set[tuple[str, str]]:

@@ -14,8 +14,11 @@ wrong company and drops facts. So the model only translates:
    its source sentence in the original text;
 4. **check** each sentence against its own source (numbers, numbers on the
    right entity, names, fraction words, Chinese left over, degenerate output);
-   a failing sentence is translated once more with a strict prompt, then
-   dropped and reported, never shown;
+   a failing sentence is translated once more (a long one clause by clause,
+   a short one with a strict prompt), then dropped and reported, never
+   shown; a passing one that left some of its source's figures out (the
+   model translated one clause of five) is translated again clause by
+   clause, and the version that states more figures is kept;
 5. **voice**: a sentence overlapping a promotional finding is a claim of the
    author ("The post claims: ..."), kept apart from the factual sentences.
 
@@ -34,7 +37,7 @@ from typing import Any
 
 from ..document import Document
 from ..normalize import to_simplified
-from ..numbers import source_values
+from ..numbers import english_numbers, is_supported, source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
 from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_currency, check_degenerate,
@@ -48,7 +51,7 @@ from .prompts import PROMPT_VERSION
 from .prompts import check_all as check_prompts
 from .romanize import romanize_leaks, source_pinyin
 from .select import Sentence, select, split_sentences
-from .translate import Call, translate
+from .translate import Call, clause_parts, translate
 from .types import Check, Summary
 
 DEFAULT_MAX_WORDS = 150
@@ -144,6 +147,22 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
         check_cjk(english),
         check_degenerate(english, finish_reason),
     ]
+
+
+def carried(english: str, s: Sentence) -> int:
+    """How many of the source sentence's figures (:attr:`Sentence.figures`) the English states."""
+    found = english_numbers(english)
+    return sum(any(is_supported(f, values) for f in found) for values in s.figures)
+
+
+def _better(first: Line, second: Line) -> Line:
+    """The clause-by-clause translation of a long sentence when it passes and states more of its
+    figures than the first (or the first failed); otherwise the first."""
+    if not second.passed:
+        return first
+    if not first.passed or carried(second.text, second.source) > carried(first.text, first.source):
+        return second
+    return first
 
 
 def _overlapping(s: Sentence, findings: list[Finding]) -> str:
@@ -257,13 +276,28 @@ class Summarizer:
                 self.progress(f"summarising {path}: translating {len(call.sentences)} line(s)")
                 return self._ask(call, usage).text
 
-            first = [self._line(s, english) for s, english in translate(to_model, backend, ask)]
-            lines += [line for line in first if line.passed]
-            again = [line.source for line in first if not line.passed]
+            first = [self._line(s, english) for s, english in translate(to_model, backend, ask, by_clause=False)]
+            # A sentence that passed without all its figures (the model translated one clause of
+            # five), or a long one that failed, is sent again as its clauses; the rest that failed
+            # are retried whole with the strict prompt, each alone.
+            by_clause = [line for line in first
+                         if line.passed and carried(line.text, line.source) < len(line.source.figures)
+                         and len(clause_parts(line.source, 0)) > 1
+                         or not line.passed and len(clause_parts(line.source)) > 1]
+            lines += [line for line in first if line.passed and line not in by_clause]
+            again = [line.source for line in first if not line.passed and line not in by_clause]
+            if by_clause:
+                self.progress(f"{path}: {len(by_clause)} sentence(s) failed their checks or left figures out; "
+                              "translating them again clause by clause")
+                retried = translate([line.source for line in by_clause], backend, ask, split_above=0)
+                for old, (s, english) in zip(by_clause, retried):
+                    old.retried = old.retried or not old.passed  # a failure stays failed after its retry
+                    lines.append(_better(old, self._line(s, english, retried=True)))
             if again:  # one strict retry for all the failed lines together, then they are dropped
                 self.progress(f"{path}: {len(again)} sentence(s) failed their checks; translating them again, strictly")
                 lines += [self._line(s, english, retried=True)
-                          for s, english in translate(again, backend, ask, strict=True, max_lines=1)]
+                          for s, english in translate(again, backend, ask, strict=True, max_lines=1,
+                                                           by_clause=False)]
         lines.sort(key=lambda line: line.source.start)
         return lines, calls
 

@@ -9,17 +9,21 @@ template's role markers, so no input of any length can exceed the context:
 lines that do not fit go to the next call. The system message holds all the
 constant instructions and is byte-identical in every call, so llama.cpp
 reuses its KV cache (``cache_prompt``) between calls and posts.
+
+A sentence can also be sent as its clauses (:func:`clause_parts`), each a
+numbered line, with their English joined again: the summarizer does this for
+a sentence whose first translation failed or left figures out.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .backends import Backend
 from .glossary import NAME_KINDS, Entry
-from ..numbers import rewrite_amounts
+from ..numbers import english_numbers, rewrite_amounts
 from .prompts import fill, load
 from .select import Sentence
 
@@ -30,6 +34,17 @@ TEMPLATE_TOKENS = 32
 ANSWER_PER_TOKEN = 1.6
 ANSWER_PER_LINE = 8
 _NUMBERED = re.compile(r"^\s*\**\s*(\d{1,3})\s*[.)：:、]\s*\**\s*(.*\S)\s*$")
+#: A line the model reads longer than this (characters) is sent as its clauses, each a numbered
+#: line of its own; their English is joined again. Asked for a 100-character sentence with five
+#: figures in one line, the small model often translates its first or last clause and drops the
+#: rest ("Is anyone watching this stock?" for a sentence that goes on to a placement's price,
+#: size and buyers), or garbles one figure (7566吨 -> "75,660 tons") so the whole line fails.
+CLAUSE_SPLIT_ABOVE = 56
+#: Clauses are merged up to this length, so that no part is a bare "4月19日，".
+CLAUSE_CHARS = 40
+#: A clause ends after ， or ；, or at a space between two Chinese phrases (headlines use spaces
+#: as separators: 午评：工行H股半日收跌7.90% 高盛拟售24亿股).
+_CLAUSE_END = re.compile(r"(?<=[，；;])|(?<=[\u3400-\u9fff%])\s+(?=[\u3400-\u9fff])")
 
 
 @dataclass
@@ -127,20 +142,76 @@ def _halves(s: Sentence) -> list[Sentence]:
     return out
 
 
+def clause_parts(s: Sentence, split_above: int = CLAUSE_SPLIT_ABOVE) -> list[Sentence]:
+    """A sentence longer than ``split_above`` as its clauses (merged up to CLAUSE_CHARS, or half
+    the sentence if that is less), each to be translated as a line of its own; a shorter one as
+    itself. The parts keep the sentence's offsets and entities: they are only what the model
+    reads, and their English is joined again and checked against the whole sentence."""
+    if len(s.text) <= split_above:
+        return [s]
+    merge = min(CLAUSE_CHARS, max(12, len(s.text) // 2))
+    parts: list[str] = []
+    for clause in (c for c in _CLAUSE_END.split(s.text) if c and c.strip()):
+        if parts and len(parts[-1]) + len(clause) <= merge:
+            parts[-1] += clause
+        else:
+            parts.append(clause)
+    if len(parts) > 1 and len(parts[-1]) < merge // 3:
+        parts[-2:] = [parts[-2] + parts[-1]]  # a short tail ("等。") stays with its clause
+    if len(parts) < 2:
+        return [s]
+    return [replace(s, text=part) for part in parts]
+
+
 Ask = Callable[[Call], str]
 
 
 def translate(sentences: list[Sentence], backend: Backend, ask: Ask, strict: bool = False,
-              max_lines: int = 12) -> list[tuple[Sentence, str]]:
-    """Each sentence (halves of one too long for the context count as two) with its English,
-    "" when the model skipped its line. ``strict``: the retry prompt for lines that failed their
-    checks; ``max_lines``: lines per call (a retry sends each line alone: in a batch the model
-    sometimes copies the Chinese back instead of translating it)."""
-    out: list[tuple[Sentence, str]] = []
-    for call in plan_calls(sentences, backend, max_lines=max_lines, strict=strict):
+              max_lines: int = 12, by_clause: bool = True,
+              split_above: int = CLAUSE_SPLIT_ABOVE) -> list[tuple[Sentence, str]]:
+    """Each sentence with its English, "" when the model skipped its line. ``strict``: the retry
+    prompt for lines that failed their checks; ``max_lines``: lines per call (a retry sends each
+    line alone: in a batch the model sometimes copies the Chinese back instead of translating it);
+    ``by_clause``: long sentences are sent as their clauses (:func:`clause_parts`), and halves of a
+    line too long for the context count as parts too."""
+    parts: list[Sentence] = []
+    owner: dict[int, int] = {}
+    for k, s in enumerate(sentences):
+        for part in clause_parts(s, split_above) if by_clause else [s]:
+            parts.append(part)
+            owner[id(part)] = k
+    english: list[list[str]] = [[] for _ in sentences]
+    for call in plan_calls(parts, backend, max_lines=max_lines, strict=strict):
         answer = parse_numbered(ask(call), len(call.sentences))
-        out += [(s, answer.get(n, "")) for n, s in enumerate(call.sentences, 1)]
-    return out
+        for n, part in enumerate(call.sentences, 1):
+            k = owner.get(id(part))
+            if k is None:  # a half of a part (a tiny context): it lies inside its sentence
+                k = next(i for i, s in enumerate(sentences) if s.start <= part.start < max(s.end, s.start + 1))
+            if answer.get(n):
+                english[k].append(answer[n])
+    return [(s, _join(e)) for s, e in zip(sentences, english)]
 
 
-__all__ = ["Call", "build_call", "fits", "names_block", "numbered", "parse_numbered", "plan_calls", "translate"]
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _join(parts: list[str]) -> str:
+    """The English of a sentence's clauses as one text, without repeats: given a sentence as its
+    clauses, the model sometimes restates one clause's content on the next line ("…raising its
+    target from US$20 to US$42. The analysts predicted a 40% increase…"). A clause's English is
+    kept when it states a figure the kept ones do not, or, stating none, when most of its words
+    are new."""
+    kept: list[str] = []
+    figures: set = set()
+    words: set[str] = set()
+    for part in parts:
+        values = {n.value for n in english_numbers(part)}
+        own = {w.lower() for w in _WORD.findall(part) if len(w) > 3}
+        if values - figures or (not values and (not own or len(own & words) < 0.6 * len(own))):
+            kept.append(part)
+            figures |= values
+            words |= own
+    return " ".join(kept)
+
+
+__all__ = ["Call", "build_call", "clause_parts", "fits", "names_block", "numbered", "parse_numbered", "plan_calls", "translate"]

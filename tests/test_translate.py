@@ -1,0 +1,120 @@
+"""Translate: long sentences go to the model as their clauses, and come back joined in order."""
+
+from __future__ import annotations
+
+import re
+
+from finflag.pipeline import flag_document
+from finflag.summary.glossary import Glossary
+from finflag.summary.prepare import prepare
+from finflag.summary.select import split_sentences
+from finflag.summary.translate import CLAUSE_CHARS, CLAUSE_SPLIT_ABOVE, clause_parts, translate
+
+from .conftest import make_doc
+
+#: One forum-style sentence with six figures (written for this test), and a short one.
+POST = ("本次定增完成后，江铜集团持股比例由41.20％变为41.35％，公司铜资源储备将增至812万吨，金增至150吨，"
+        "银增至6120吨，募资总额28.5亿元全部用于收购矿山资产。\n英伟达收跌6.7%。\n")
+
+
+class CountingBackend:
+    """Just enough of a backend for planning calls: a token is a character, the context is large."""
+
+    n_ctx = 4096
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
+
+def _sentences(pack):
+    doc = make_doc(POST)
+    return split_sentences(doc, prepare(doc, flag_document(doc, pack).findings), Glossary.load())
+
+
+def test_a_long_sentence_is_sent_as_its_clauses_and_a_short_one_whole(pack):
+    long, short = _sentences(pack)
+    parts = clause_parts(long)
+    assert len(long.text) > CLAUSE_SPLIT_ABOVE and len(parts) >= 3
+    assert "".join(p.text for p in parts) == long.text  # nothing lost, nothing repeated, in order
+    assert all(len(p.text) <= CLAUSE_CHARS or "，" not in p.text.rstrip("，") for p in parts)
+    assert all((p.start, p.end, p.entities) == (long.start, long.end, long.entities) for p in parts)
+    assert clause_parts(short) == [short]
+
+
+def test_the_clauses_english_is_joined_back_onto_its_sentence_in_order(pack):
+    sentences = _sentences(pack)
+    asked: list[list[str]] = []
+
+    def ask(call):  # "translates" each numbered line by echoing its figures
+        asked.append([s.text for s in call.sentences])
+        lines = re.findall(r"^(\d+)\. (.*)$", call.messages[-1]["content"], re.M)
+        return "\n".join(f"{n}. [{' '.join(re.findall(r'[0-9][0-9.,]*', text))}]" for n, text in lines)
+
+    out = translate(sentences, CountingBackend(), ask)
+    assert [s for s, _ in out] == sentences
+    assert len(asked) == 1 and len(asked[0]) == len(clause_parts(sentences[0])) + 1  # one call, a line per clause
+    long_english = out[0][1]
+    figures = re.findall(r"[0-9][0-9.,]*", long_english)
+    assert figures.index("41.20") < figures.index("6120") < figures.index("2.85")  # joined in source order
+    assert out[1][1] == "[6.7]"
+    whole = translate(sentences, CountingBackend(), ask, by_clause=False)
+    assert len(asked[-1]) == 2  # by_clause=False: one line per sentence
+    assert whole[0][0] is sentences[0]
+
+
+class ScriptedBackend(CountingBackend):
+    """Answers like the small model does on a long line: a line with several clauses comes back as
+    its first clause only; a short line comes back whole. English is made by keeping the figures."""
+
+    load_s = 0.0
+
+    def generate(self, messages, max_tokens):
+        from finflag.summary.backends.base import Generation
+
+        lines = re.findall(r"^(\d+)\. (.*)$", messages[-1]["content"], re.M)
+        answer = []
+        for n, text in lines:
+            if len(text) > 60:
+                text = text.split("，")[0]  # drops every clause after the first
+            figures = re.findall(r"\d[\d.,]*%?(?:\s(?:million|billion))?", text.replace("％", "%"))
+            answer.append(f"{n}. the figures stated were {' and '.join(figures) or 'none'}.")
+        return Generation("\n".join(answer), 100, 20, 0.1, 0.1, "stop")
+
+    def close(self):
+        pass
+
+
+def test_a_long_sentence_that_left_figures_out_is_translated_again_by_clause():
+    from finflag.summary.model import resolve
+    from finflag.summary.summarize import Summarizer
+
+    post = ("本次定增完成后，持股比例由41.20％变为41.35％，铜资源储备将增至812万吨，金增至150吨，"
+            "银增至6120吨，募资总额28.5亿元全部用于收购矿山资产。\n")
+    summarizer = Summarizer(resolve(None, "llama-cpp"))
+    summarizer._backend = ScriptedBackend()
+    out = summarizer.summarize(make_doc(post), []).to_dict()
+    [sentence] = out["sentences"]
+    for figure in ("41.20%", "41.35%", "8.12 million", "150", "6120", "2.85 billion"):
+        assert figure in sentence["text"]
+    assert sentence["sources"] == [[0, len(post) - 1]]  # linked to the whole sentence, not to a clause
+    assert out["retried"] and out["timings"]["calls"] == 2  # the whole line once, then its clauses in one call
+
+
+def test_a_headline_of_two_phrases_is_two_clauses_when_it_lost_a_figure(pack):
+    """Headlines separate their phrases with a space; asked again clause by clause (split_above=0),
+    each phrase is a line of its own. Sent the first time, a short headline stays whole."""
+    doc = make_doc("午评：建行H股半日收跌6.20% 摩根拟售18亿股\n")
+    [headline] = split_sentences(doc, prepare(doc, flag_document(doc, pack).findings), Glossary.load())
+    assert clause_parts(headline) == [headline]
+    first, second = clause_parts(headline, 0)
+    assert first.text.startswith("午评") and "6.20%" in first.text and "摩根" in second.text
+
+
+def test_a_clause_restated_on_the_next_line_is_not_joined_twice():
+    from finflag.summary.translate import _join
+
+    parts = ["Goldman raised Affirm to buy and its target from US$20 to US$42, a 40% upside.",
+             "The analysts predicted a 40% increase in Affirm's stock price.",
+             "but the shares ended the day lower."]
+    assert _join(parts) == parts[0] + " " + parts[2]
+    assert _join(["Gold rose 1%.", "Gold rose 1% again today."]) == "Gold rose 1%."
