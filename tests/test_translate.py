@@ -113,8 +113,10 @@ def test_a_headline_of_two_phrases_is_two_clauses_when_it_lost_a_figure(pack):
 def test_a_clause_restated_on_the_next_line_is_not_joined_twice():
     from finflag.summary.translate import _join
 
-    parts = ["Goldman raised Affirm to buy and its target from US$20 to US$42, a 40% upside.",
-             "The analysts predicted a 40% increase in Affirm's stock price.",
+    parts = ["Goldman Sachs analysts raised Affirm's rating to buy, predicting a 40% increase, and raised its "
+             "target price from US$20 to US$42.",
+             "The analysts predicted a 40% increase in Affirm's target price.",
              "but the shares ended the day lower."]
     assert _join(parts) == parts[0] + " " + parts[2]
-    assert _join(["Gold rose 1%.", "Gold rose 1% again today."]) == "Gold rose 1%."
+    # The same figure on another entity is a fact of its own, not a repeat.
+    assert _join(["The Dow rose 1%.", "The Nasdaq also rose 1%."]) == "The Dow rose 1%. The Nasdaq also rose 1%."
