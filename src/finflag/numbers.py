@@ -168,27 +168,24 @@ _MONEY_BEFORE = re.compile(
 _RANGE_BETWEEN = re.compile(r"^\s?(?:至|到|~|-|—|－)\s?$")
 
 
-def _implied_currency(text: str, start: int, found: list[tuple[Rewrite, str]], cur_of: dict[int, str],
-                      yuan: str) -> str | None:
+def _implied_currency(text: str, start: int, previous: tuple[int, str | None], yuan: str) -> str | None:
     """The post's currency for an amount with a 万/亿 unit and no currency word that a money noun
-    just before names as a sum of money, or that closes a range whose first end is money."""
+    just before names as a sum of money; or the currency of the amount before it (``previous``:
+    its end and currency) when the two are the ends of a range."""
     if _MONEY_BEFORE.search(text[max(0, start - 14) : start]):
         return yuan
-    if found and _RANGE_BETWEEN.match(text[found[-1][0].end : start]):
-        return cur_of.get(found[-1][0].start)
-    return None
+    end, currency = previous
+    return currency if _RANGE_BETWEEN.match(text[end:start]) else None
 
 
 def _money(text: str, yuan: str = "元") -> list[tuple[Rewrite, str]]:
     """Amounts with a 万/亿 unit or a currency, each with its English as spliced into ``text``."""
     found: list[tuple[Rewrite, str]] = []
-    cur_of: dict[int, str] = {}
+    previous: tuple[int, str | None] = (0, None)  # end and currency of the last amount found
     for match in _IN_TEXT.finditer(text):
         unit, cur = match.group("unit"), _currency(match, yuan)
         if unit and unit != "兆" and not cur and not text.startswith("股", match.end()):
-            cur = _implied_currency(text, match.start(), found, cur_of, yuan)
-        if cur:
-            cur_of[match.start()] = cur
+            cur = _implied_currency(text, match.start(), previous, yuan)
         area = not cur and text.startswith("亩", match.end())  # 3000亩 is 3,000 mu, never "acres"
         if not unit and not cur and not area or unit == "兆" and not cur:
             continue
@@ -214,6 +211,7 @@ def _money(text: str, yuan: str = "元") -> list[tuple[Rewrite, str]]:
         if end_char and not end_char.isspace() and end_char not in "，。,.;；:：、)）%/":
             spliced += " "
         found.append((Rewrite(match.start(), end, text[match.start() : end], english, str(value)), spliced))
+        previous = (end, cur)
     return found
 
 

@@ -85,7 +85,7 @@ class Sentence:
             if (any(a < m.end() and m.start() < b for a, b in taken) or _STOCK_CODE.fullmatch(m.group(0))
                     or not m.group(0)[0].isdigit() or _DATE_RANGE.match(self.source, m.end())):
                 continue
-            values = source_values(to_simplified(m.group(0)))
+            values = source_values(m.group(0))
             if values:
                 out.append(values)
         return out
