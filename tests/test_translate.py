@@ -50,15 +50,15 @@ def test_the_clauses_english_is_joined_back_onto_its_sentence_in_order(pack):
         lines = re.findall(r"^(\d+)\. (.*)$", call.messages[-1]["content"], re.M)
         return "\n".join(f"{n}. [{' '.join(re.findall(r'[0-9][0-9.,]*', text))}]" for n, text in lines)
 
-    out = translate(sentences, CountingBackend(), ask)
+    out = translate(sentences, CountingBackend(), ask, by_clause=True)
     assert [s for s, _ in out] == sentences
     assert len(asked) == 1 and len(asked[0]) == len(clause_parts(sentences[0])) + 1  # one call, a line per clause
     long_english = out[0][1]
     figures = re.findall(r"[0-9][0-9.,]*", long_english)
     assert figures.index("41.20") < figures.index("6120") < figures.index("2.85")  # joined in source order
     assert out[1][1] == "[6.7]"
-    whole = translate(sentences, CountingBackend(), ask, by_clause=False)
-    assert len(asked[-1]) == 2  # by_clause=False: one line per sentence
+    whole = translate(sentences, CountingBackend(), ask)
+    assert len(asked[-1]) == 2  # by default: one line per sentence
     assert whole[0][0] is sentences[0]
 
 
@@ -120,3 +120,28 @@ def test_a_clause_restated_on_the_next_line_is_not_joined_twice():
     assert _join(parts) == parts[0] + " " + parts[2]
     # The same figure on another entity is a fact of its own, not a repeat.
     assert _join(["The Dow rose 1%.", "The Nasdaq also rose 1%."]) == "The Dow rose 1%. The Nasdaq also rose 1%."
+
+
+def test_a_line_too_long_for_a_tiny_context_is_halved_and_joined_without_repeats(pack):
+    """With a context too small for one clause, the clause is cut in halves; each half is a part
+    of its own sentence, so the sentence's English is its halves' in order, nothing twice (a
+    clause's halves had been cut from the whole sentence's source, and the post came back three
+    times), and an amount in English is never cut."""
+
+    class TinyContext(CountingBackend):
+        n_ctx = 1230  # a clause does not fit alone; an amount in English does
+
+    sentences = _sentences(pack)
+    asked: list[str] = []
+
+    def ask(call):
+        lines = re.findall(r"^(\d+)\. (.*)$", call.messages[-1]["content"], re.M)
+        asked.extend(text for _, text in lines)
+        return "\n".join(f"{n}. {text}" for n, text in lines)  # echoes the line it was given
+
+    out = translate(sentences, TinyContext(), ask, by_clause=True)
+    long_text = sentences[0].text
+    assert len(asked) > len(clause_parts(sentences[0])) + 1  # some clause had to be halved
+    assert out[0][1].replace(" ", "") == long_text.replace(" ", "")
+    for amount in ("41.20", "8.12 million", "RMB 2.85 billion"):  # amounts in English are never cut
+        assert any(amount in line for line in asked), amount

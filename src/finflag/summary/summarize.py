@@ -276,7 +276,7 @@ class Summarizer:
                 self.progress(f"summarising {path}: translating {len(call.sentences)} line(s)")
                 return self._ask(call, usage).text
 
-            first = [self._line(s, english) for s, english in translate(to_model, backend, ask, by_clause=False)]
+            first = [self._line(s, english) for s, english in translate(to_model, backend, ask)]
             # A sentence that passed without all its figures (the model translated one clause of
             # five), or a long one that failed, is sent again as its clauses; the rest that failed
             # are retried whole with the strict prompt, each alone.
@@ -289,15 +289,15 @@ class Summarizer:
             if by_clause:
                 self.progress(f"{path}: {len(by_clause)} sentence(s) failed their checks or left figures out; "
                               "translating them again clause by clause")
-                retried = translate([line.source for line in by_clause], backend, ask, split_above=0)
+                retried = translate([line.source for line in by_clause], backend, ask, by_clause=True,
+                                    split_above=0)
                 for old, (s, english) in zip(by_clause, retried):
                     old.retried = old.retried or not old.passed  # a failure stays failed after its retry
                     lines.append(_better(old, self._line(s, english, retried=True)))
             if again:  # one strict retry for all the failed lines together, then they are dropped
                 self.progress(f"{path}: {len(again)} sentence(s) failed their checks; translating them again, strictly")
                 lines += [self._line(s, english, retried=True)
-                          for s, english in translate(again, backend, ask, strict=True, max_lines=1,
-                                                           by_clause=False)]
+                          for s, english in translate(again, backend, ask, strict=True, max_lines=1)]
         lines.sort(key=lambda line: line.source.start)
         return lines, calls
 

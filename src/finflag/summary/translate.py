@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from .backends import Backend
 from .glossary import NAME_KINDS, Entry
-from ..numbers import english_numbers, rewrite_amounts
+from ..numbers import english_numbers
 from .prompts import fill, load
 from .select import Sentence
 
@@ -108,7 +108,7 @@ def plan_calls(sentences: list[Sentence], backend: Backend, max_lines: int = 12,
 
     Lines are added to a call while the whole prompt plus the answer
     allowance fits. A single line that cannot fit even alone is cut into
-    halves (at character level; the sentence selection already keeps lines
+    halves (:func:`_halves`; the sentence selection already keeps lines
     short, so this only happens with a tiny context).
     """
     calls: list[Call] = []
@@ -130,16 +130,17 @@ def plan_calls(sentences: list[Sentence], backend: Backend, max_lines: int = 12,
 
 
 def _halves(s: Sentence) -> list[Sentence]:
-    if len(s.source) < 2:
+    """The line the model reads cut in two near its middle, at a Chinese character, so that an
+    amount already in English (US$2.85 billion) or a name in Latin letters stays whole. The
+    halves keep the sentence's offsets: their English is joined onto it again (:func:`translate`),
+    as a clause's is."""
+    text = s.text
+    if len(text) < 2:
         raise ValueError("the context is too small for the translation prompt itself (raise --n-ctx)")
-    mid = len(s.source) // 2
-    out = []
-    for a, b in ((0, mid), (mid, len(s.source))):
-        text, _ = rewrite_amounts(s.source[a:b], s.yuan)
-        rewrites = [r for r in s.rewrites if s.start + a <= r.start and r.end <= s.start + b]
-        out.append(Sentence(s.start + a, s.start + b, s.source[a:b], text, rewrites, s.entities, s.tickers, s.numbers,
-                     s.score, s.index, s.also, s.yuan))
-    return out
+    middle = len(text) // 2
+    cuts = sorted(range(1, len(text)), key=lambda i: abs(i - middle))
+    mid = next((i for i in cuts if not (text[i - 1].isascii() and text[i].isascii())), middle)
+    return [replace(s, text=text[:mid]), replace(s, text=text[mid:])]
 
 
 def clause_parts(s: Sentence, split_above: int = CLAUSE_SPLIT_ABOVE) -> list[Sentence]:
@@ -167,27 +168,21 @@ Ask = Callable[[Call], str]
 
 
 def translate(sentences: list[Sentence], backend: Backend, ask: Ask, strict: bool = False,
-              max_lines: int = 12, by_clause: bool = True,
+              max_lines: int = 12, by_clause: bool = False,
               split_above: int = CLAUSE_SPLIT_ABOVE) -> list[tuple[Sentence, str]]:
     """Each sentence with its English, "" when the model skipped its line. ``strict``: the retry
     prompt for lines that failed their checks; ``max_lines``: lines per call (a retry sends each
     line alone: in a batch the model sometimes copies the Chinese back instead of translating it);
-    ``by_clause``: long sentences are sent as their clauses (:func:`clause_parts`), and halves of a
-    line too long for the context count as parts too."""
-    parts: list[Sentence] = []
-    owner: dict[int, int] = {}
-    for k, s in enumerate(sentences):
-        for part in clause_parts(s, split_above) if by_clause else [s]:
-            parts.append(part)
-            owner[id(part)] = k
+    ``by_clause``: sentences longer than ``split_above`` are sent as their clauses
+    (:func:`clause_parts`). A clause, or a half of a line too long for the context, keeps its
+    offsets inside its sentence, which is how its English finds its way back."""
+    parts = [part for s in sentences for part in (clause_parts(s, split_above) if by_clause else [s])]
     english: list[list[str]] = [[] for _ in sentences]
     for call in plan_calls(parts, backend, max_lines=max_lines, strict=strict):
         answer = parse_numbered(ask(call), len(call.sentences))
         for n, part in enumerate(call.sentences, 1):
-            k = owner.get(id(part))
-            if k is None:  # a half of a part (a tiny context): it lies inside its sentence
-                k = next(i for i, s in enumerate(sentences) if s.start <= part.start < max(s.end, s.start + 1))
             if answer.get(n):
+                k = next(i for i, s in enumerate(sentences) if s.start <= part.start < s.end)
                 english[k].append(answer[n])
     return [(s, _join(e)) for s, e in zip(sentences, english)]
 
