@@ -205,3 +205,21 @@ def test_a_latin_letter_glued_to_a_glossary_term_is_part_of_it():
     text, replaced = replace_cjk_from_glossary("A股 and 港股 closed mixed.", Glossary.load().english_for)
     assert text == "A-shares and Hong Kong stocks closed mixed."
     assert [r["chinese"] for r in replaced] == ["A股", "港股"]
+
+
+def test_a_month_or_weekday_invented_for_a_bare_day_is_taken_out():
+    """Recorded from the default model on a real forum post: 4日 came out as "on April 4th" and, in
+    another run, as "on Thursday"; either failed the name check and the sentence was lost."""
+    from finflag.summary.checks import repair_dates
+
+    source = "中国(太原)煤炭交易中心4日发布的价格指数报收81.92点。"
+    assert repair_dates("The index closed at 81.92 points on April 4th.", source) == (
+        "The index closed at 81.92 points on the 4th.", ["April"])
+    assert repair_dates("On April 4 the index closed at 81.92 points.", source)[0] == (
+        "On the 4th the index closed at 81.92 points.")
+    assert repair_dates("The centre reported on Thursday that the index fell.", source) == (
+        "The centre reported on the 4th that the index fell.", ["Thursday"])
+    # A month the source states stays, and so does a weekday that is no misread day number.
+    assert repair_dates("On April 19th, the company issued a forecast.", "4月19日，公司发布业绩预告。")[1] == []
+    assert repair_dates("The index fell on Friday.", source)[1] == []
+    assert repair_dates("The index fell on April 4th.", "价格指数报收81.92点。")[1] == []  # no day in the source

@@ -5,7 +5,7 @@ from __future__ import annotations
 from finflag.pipeline import flag_document
 from finflag.summary.glossary import Glossary
 from finflag.summary.prepare import prepare
-from finflag.summary.select import MAX_SENTENCE_CHARS, estimate_words, select, split_sentences
+from finflag.summary.select import MAX_SENTENCE_CHARS, estimate_words, prominence, select, split_sentences
 
 from .conftest import SAMPLES, make_doc
 
@@ -115,3 +115,63 @@ def test_every_entity_with_a_figure_before_more_figures_of_one(pack):
     assert not any(s.startswith("市场消息") for s in chosen)
     fed = next(s for s in sentences if "PCE" in s.source)
     assert "5" not in fed.numbers and "9" not in fed.numbers  # 5月, 9月 are dates
+
+
+#: A weekly wrap written for this test: three indices in the lead, Tesla named twice, and short
+#: sentences that name several companies once each further down.
+WEEKLY = ("美股一周回顾：三大指数连续第二周上涨\n"
+          "本周美股三大指数连续第二周收涨。道指周涨1.2%；纳指周涨2.3%，表现最好。\n"
+          "科技股整体领涨，市场对美联储年内继续降息的预期有所升温，投资者普遍认为财报季开局良好。"
+          "不过也有分析师提醒，大选临近，市场波动可能加大，短期内不宜过度乐观。\n"
+          "财报方面，特斯拉三季度营收251.8亿美元，同比增长8%。\n"
+          "塔吉特下跌1.2%，开市客基本持平。\n"
+          "拼多多跌4.6%，阿里巴巴跌1.9%，京东涨0.8%。\n"
+          "埃克森美孚本周上涨0.6%，雪佛龙下跌0.4%。\n"
+          "汽车方面，除特斯拉外，福特本周下跌1.9%，市场担心其电动车业务亏损扩大。\n")
+
+
+def test_a_long_wrap_covers_the_names_of_its_lead_and_names_said_twice_first(pack):
+    """Recorded on a real-style weekly wrap: covering names per word took three short sentences of
+    retailers and Chinese ADRs named once, and left the Nasdaq and Tesla out."""
+    _, sentences = _sentences(pack, WEEKLY)
+    chosen = select(sentences, 30)
+    texts = [s.source for s in chosen]
+    assert any(t.startswith("纳指周涨2.3%") for t in texts) and any(t.startswith("道指周涨1.2%") for t in texts)
+    assert any("特斯拉三季度营收" in t for t in texts)
+    assert not any(t.startswith("拼多多") for t in texts)
+    ranks = {s.source[:4]: s.rank for s in chosen}
+    assert sorted(ranks.values()) == list(range(len(chosen)))  # the order they were taken in
+    weights = prominence(sentences)
+    assert weights["Tesla"] > weights["Target"] and weights["Nasdaq"] > weights["Target"]
+
+
+def test_a_number_goes_with_the_name_written_nearest_before_it(pack):
+    """A Chinese sentence carries its subject over its clauses; a name with no number of its own
+    (除特斯拉外) is given none, so covering it never takes a sentence about Ford."""
+    _, sentences = _sentences(pack, WEEKLY)
+    ford = next(s for s in sentences if "福特" in s.source)
+    assert ford.pairs == {("Ford", "1.9")}
+    tesla = next(s for s in sentences if "特斯拉三季度" in s.source)
+    assert tesla.pairs == {("Tesla", "251.8"), ("Tesla", "8")}
+    adrs = next(s for s in sentences if s.source.startswith("拼多多"))
+    assert adrs.pairs == {("PDD Holdings", "4.6"), ("Alibaba", "1.9"), ("JD.com", "0.8")}
+
+
+def test_a_figure_without_a_subject_takes_the_company_of_the_sentence_before(pack):
+    """In a post naming several companies, a sentence that states a company's figure without a
+    subject carries the subject of the sentence before it; never one about another company."""
+    post = ("英伟达一季度业绩超预期\n"
+            "英伟达公布的财报显示，第一财季营收260亿美元，同比增长262%。\n"
+            "净利润达到148.8亿美元，同比增长628%，毛利率为78.4%。\n"
+            "另一家公司的营收增长208%，但仍处于亏损状态。\n"
+            "摩根士丹利将目标价上调至1160美元，维持增持评级。\n"
+            "公司股价当日上涨3%。\n")
+    doc, sentences = _sentences(pack, post)
+    profit = next(s for s in sentences if "148.8" in s.source)
+    assert profit.text.startswith("英伟达：净利润") and ("Nvidia", "148.8") in profit.pairs
+    report = next(s for s in sentences if s.source.startswith("英伟达公布"))
+    assert profit.spans[1] == [report.start, report.end]  # linked to where the name comes from
+    other = next(s for s in sentences if s.source.startswith("另一家"))
+    assert "英伟达" not in other.text
+    after_broker = next(s for s in sentences if s.source.startswith("公司股价"))
+    assert "摩根士丹利" not in after_broker.text  # a broker that rates it is not "the company"

@@ -145,3 +145,49 @@ def test_a_line_too_long_for_a_tiny_context_is_halved_and_joined_without_repeats
     assert out[0][1].replace(" ", "") == long_text.replace(" ", "")
     for amount in ("41.20", "8.12 million", "RMB 2.85 billion"):  # amounts in English are never cut
         assert any(amount in line for line in asked), amount
+
+
+class SubjectDroppingBackend(CountingBackend):
+    """Answers like the small model did on a Hong Kong close: the whole line comes back with its
+    figures but without its index ("Hong Kong stocks rose ..."); asked clause by clause, it names it."""
+
+    load_s = 0.0
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def generate(self, messages, max_tokens):
+        from finflag.summary.backends.base import Generation
+
+        lines = re.findall(r"^(\d+)\. (.*)$", messages[-1]["content"], re.M)
+        self.calls.append([text for _, text in lines])
+        if len(lines) == 1:
+            answer = "1. Hong Kong stocks rose 1.13% and closed at 17,650 points."
+        else:
+            clauses = {"港股方面": "In Hong Kong,", "恒生指数": "the Hang Seng Index rose 1.13%,", "收报": "closing at 17,650 points."}
+            answer = "\n".join(f"{n}. {next(v for k, v in clauses.items() if text.startswith(k))}" for n, text in lines)
+        return Generation(answer, 100, 20, 0.1, 0.1, "stop")
+
+    def close(self):
+        pass
+
+
+def test_a_translation_that_lost_its_subject_is_asked_again_by_clause():
+    """The figures alone are not the fact: 恒生指数涨1.13% said as "Hong Kong stocks rose 1.13%"
+    names no index, and a reviewer cannot tell whose 1.13% it is."""
+    from finflag.summary.model import resolve
+    from finflag.summary.summarize import Summarizer, named, wanted
+
+    post = "港股方面，恒生指数涨1.13%，收报17650点；\n"
+    summarizer = Summarizer(resolve(None, "llama-cpp"))
+    backend = SubjectDroppingBackend()
+    summarizer._backend = backend
+    out = summarizer.summarize(make_doc(post), []).to_dict()
+    [sentence] = out["sentences"]
+    assert "Hang Seng Index" in sentence["text"] and "17,650" in sentence["text"]
+    assert len(backend.calls) == 2 and len(backend.calls[1]) > 1  # the whole line, then its clauses
+    doc = make_doc(post)
+    [source] = split_sentences(doc, prepare(doc, []), Glossary.load())
+    assert wanted(source) == (2, 1)
+    assert named("Hong Kong stocks rose 1.13%.", source) == 0
+    assert named("The Hang Seng Index rose 1.13%.", source) == 1

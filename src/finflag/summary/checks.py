@@ -353,6 +353,52 @@ def date_words(source: str) -> set[str]:
     return words
 
 
+_ZH_DAY = re.compile(r"(?<![\d月])(\d{1,2})\s?[日号]")
+_EN_MONTH_DAY = re.compile(r"\b(?:on\s+)?(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s*\d{4})")
+_EN_WEEKDAY = re.compile(r"\b(on\s+)?(" + "|".join(_WEEKDAYS) + r")\b")
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"
+
+
+def repair_dates(english: str, simplified: str) -> tuple[str, list[str]]:
+    """A month or weekday the model invented for a bare day of the month, taken out again.
+
+    Forum posts write 4日 ("the 4th") without a month; the small model writes
+    "on April 4th", or reads 4日 as 周四 and writes "on Thursday". The name
+    check would then drop the whole sentence for an unsupported month, and a
+    fact with it. When the source states that day (4日, 4号) but not the
+    month or weekday the English gives it, the English says "on the 4th"
+    instead. Returns the repaired text and the words taken out.
+    """
+    days = {int(m.group(1)) for m in _ZH_DAY.finditer(simplified)}
+    if not days:
+        return english, []
+    supported = date_words(simplified)
+    removed: list[str] = []
+
+    def month_day(m: re.Match[str]) -> str:
+        month, day = m.group(1), int(m.group(2))
+        if month in supported or day not in days:
+            return m.group(0)
+        removed.append(month)
+        return ("on " if m.group(0).startswith("on") else "") + "the " + _ordinal(day)
+
+    english = _EN_MONTH_DAY.sub(month_day, english)
+
+    def weekday(m: re.Match[str]) -> str:
+        name = m.group(2)
+        index = _WEEKDAYS.index(name) + 1  # 周四 is the fourth day: the model read 4日 as 周4
+        if name in supported or index not in days or len(days) != 1:
+            return m.group(0)
+        removed.append(name)
+        return (m.group(1) or "") + "the " + _ordinal(index)
+
+    return _EN_WEEKDAY.sub(weekday, english), removed
+
+
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&.'’\-]*")
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ..document import Document
 from ..normalize import to_simplified
@@ -58,6 +59,9 @@ class Sentence:
     numbers: list[str] = field(default_factory=list)
     score: float = 0.0
     index: int = 0                  # position among the post's sentences
+    #: The order :func:`select` took it in (0 first): when the English runs over ``--max-words``,
+    #: the sentences taken last are the ones dropped.
+    rank: int = 0
     #: Other source spans the English draws on: the sentence that names the company a 公司 stands for.
     also: list[tuple[int, int]] = field(default_factory=list)
     #: What a bare 元 means in this post (:func:`finflag.numbers.post_yuan`): the currency of its
@@ -92,9 +96,26 @@ class Sentence:
 
     @property
     def pairs(self) -> set[tuple[str, str]]:
-        """Entity-with-a-number pairs this sentence states."""
-        names = [e.en for e in self.entities if e.kind in NAME_KINDS] + self.tickers
-        return {(n, x) for n in names for x in self.numbers}
+        """Entity-with-a-number pairs this sentence states: each number goes with the name written
+        nearest before it (the subject a Chinese sentence carries over its clauses: 英伟达本周上涨4.1%，
+        收于141.5美元), or the first name after it when none comes before. A name with no number of
+        its own (除特斯拉和通用汽车外，福特下跌1.9%) has no pair."""
+        simplified = to_simplified(self.source)
+        mentions: list[tuple[int, str]] = []
+        for e in self.entities:
+            if e.kind in NAME_KINDS:
+                at = simplified.find(e.zh)
+                mentions.append((at if at >= 0 else 0, e.en))
+        mentions += [(m.start(), m.group(0)) for m in _TICKER.finditer(self.source) if m.group(0) in self.tickers]
+        if not mentions:
+            return set()
+        mentions.sort()
+        out: set[tuple[str, str]] = set()
+        for m in _NUMBER.finditer(self.source):
+            number = m.group(0).rstrip("%")
+            before = [name for at, name in mentions if at < m.start()]
+            out.add((before[-1] if before else mentions[0][1], number))
+        return out
 
 
 def estimate_words(text: str) -> int:
@@ -164,21 +185,36 @@ _COMPANY_FIGURE = re.compile(r"营收|收入|利润|净利|毛利|合同|订单|
                              r"回购|储备|每股")
 
 
+#: Another company than the post's own (另一家公司, 其他公司, 多家券商): never given its name.
+_OTHER_COMPANY = re.compile(r"另一?家|另外|其他|其它|其余|多家|一家|某|同行|竞争对手|对手")
+
+
 def _name_the_company(sentences: list[Sentence]) -> None:
     """In a post about one company (a research note, an earnings report), "公司" is that company,
     and so is a figure of a company stated without a subject (归母净利润105.1亿元): the model
     reads its name there (公司2024年一季度实现营收 -> 宁德时代2024年一季度实现营收), so
     the English says "CATL's revenue" rather than "the company's", and a sentence read alone
-    still names whom its numbers belong to. Only when the glossary finds exactly one company in
-    the whole post, and only in sentences that name no one else; the sentence links to its
-    source as written and to the sentence that names the company."""
+    still names whom its numbers belong to. The company is the only one the glossary finds in
+    the whole post; in a post naming several, it is the only one the sentence just before names
+    (英伟达公布的财报显示… / 净利润达到148.8亿美元: a Chinese paragraph carries its subject
+    over), never in a sentence about another company (另一家公司的营收增长208%). Only in
+    sentences that name no one else; the sentence links to its source as written and to the
+    sentence that names the company."""
     companies = {e.en: e for s in sentences for e in s.entities if e.kind in _COMPANY_KINDS}
-    if len(companies) != 1:
-        return
-    [subject] = companies.values()
-    named = next(s for s in sentences if subject in s.entities)
+    only = next(iter(companies.values())) if len(companies) == 1 else None
     for s in sentences:
         if any(e.kind in NAME_KINDS for e in s.entities):
+            continue
+        previous = sentences[s.index - 1] if s.index > 0 else None
+        subject, origin = only, None
+        if subject is None and previous is not None and not _OTHER_COMPANY.search(s.source):
+            # A broker there rates the company (摩根士丹利将目标价上调): it is never "the company".
+            theirs = {e.en: e for e in previous.entities if e.kind in _COMPANY_KINDS - {"broker"}}
+            others = [e for e in previous.entities if e.kind in NAME_KINDS and e.kind not in _COMPANY_KINDS]
+            if len(theirs) == 1 and not others:
+                [subject] = theirs.values()
+                origin = previous.also or [(previous.start, previous.end)]
+        if subject is None:
             continue
         match = _THE_COMPANY.search(s.text)
         if match:
@@ -188,7 +224,10 @@ def _name_the_company(sentences: list[Sentence]) -> None:
         else:
             continue
         s.entities = [*s.entities, subject]
-        s.also = [(named.start, named.end)]  # the link shows where the name comes from
+        if origin is None:
+            named = next(n for n in sentences if subject in n.entities and not n.also)
+            origin = [(named.start, named.end)]
+        s.also = list(origin)  # the link shows where the name comes from
 
 
 _NOT_TICKERS = {"AI", "ETF", "CEO", "CFO", "GDP", "PCE", "CPI", "IPO", "USD", "RMB", "VIP", "QQ", "APP", "PE",
@@ -211,16 +250,42 @@ def salience(s: Sentence) -> float:
     return score
 
 
+#: Where a post's lead ends, in characters: a headline and its first paragraph.
+LEAD_CHARS = 150
+
+
+def prominence(sentences: list[Sentence]) -> dict[str, float]:
+    """How central each name is to the post: 1, plus 0.5 for every further sentence naming it (up
+    to 2), plus 1 when the headline or lead (a sentence starting in the first
+    :data:`LEAD_CHARS` characters) names it.
+
+    A weekly wrap names forty companies; the Dow and Tesla, named in the lead and again later,
+    matter more to a reviewer than a retailer named once in the twelfth paragraph, and the
+    budget covers a dozen of them at most."""
+    counts: dict[str, int] = {}
+    lead: set[str] = set()
+    for s in sentences:
+        # A country or region (美国 in a US wrap) is named everywhere and is no subject of its own.
+        names = {e.en for e in s.entities if e.kind in NAME_KINDS and e.kind != "place"} | set(s.tickers)
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+        if s.index <= 2 or s.start < LEAD_CHARS:
+            lead |= names
+    return {name: 1.0 + min(0.5 * (n - 1), 2.0) + (1.0 if name in lead else 0.0) for name, n in counts.items()}
+
+
 def select(sentences: list[Sentence], max_words: int) -> list[Sentence]:
     """The sentences to translate, in source order, within ``max_words`` estimated English words.
 
     First entity-with-a-number pairs are covered, the sentence with the most
-    uncovered pairs *per word* first (a 47-word macro sentence with five
-    figures must not spend the budget that the Dow, the Nasdaq and a
-    company's result need; ties by salience), then the most salient of the
-    rest are added while they fit; a sentence of no salience (a "市场消息:"
-    heading) is never filler. A sentence too long for what is left is
-    skipped, not cut: a cut sentence could separate a number from its subject.
+    uncovered weight *per word* first (each name weighs its :func:`prominence`;
+    a 47-word macro sentence with five figures must not spend the budget that
+    the Dow, the Nasdaq and a company's result need; ties by salience), then
+    the most salient of the rest are added while they fit; a sentence of no
+    salience (a "市场消息:" heading) is never filler. A sentence too long for
+    what is left is skipped, not cut: a cut sentence could separate a number
+    from its subject. Each chosen sentence's :attr:`Sentence.rank` records
+    the order it was taken in.
     """
     chosen: list[Sentence] = []
     taken: set[int] = set()
@@ -228,23 +293,36 @@ def select(sentences: list[Sentence], max_words: int) -> list[Sentence]:
     words = {s.index: s.words for s in sentences}  # estimated once: max() below reads them on every round
     pairs = {s.index: s.pairs for s in sentences}
     entities = {i: {name for name, _ in p} for i, p in pairs.items()}
+    weight = prominence(sentences)
+
+    def name_of(unit: str | tuple[str, str]) -> str:
+        return unit if isinstance(unit, str) else unit[0]
+
+    def priority(s: Sentence, new: set[Any]) -> tuple[float, ...]:
+        """The most prominent name first (by whole steps of weight), then uncovered weight per word."""
+        weights = [weight.get(name_of(u), 1.0) for u in new]
+        return (int(max(weights, default=0.0)), sum(weights) / max(words[s.index], 4), s.score, -s.index)
+
+    def take(s: Sentence) -> None:
+        nonlocal used
+        s.rank = len(chosen)
+        chosen.append(s)
+        taken.add(s.index)
+        used += words[s.index]
+
     # Every entity that has a figure first (the Dow, the Nasdaq, Nvidia, Novo Nordisk), then its other figures.
     for units in (entities, pairs):
         uncovered = set().union(*units.values()) - set().union(*(units[i] for i in taken))
         candidates = [s for s in sentences if units[s.index] & uncovered and s.index not in taken]
         while uncovered and candidates:
-            best = max(candidates, key=lambda s: (len(units[s.index] & uncovered) / max(words[s.index], 4),
-                                                  s.score, -s.index))
+            best = max(candidates, key=lambda s: priority(s, units[s.index] & uncovered))
             candidates.remove(best)
             if not units[best.index] & uncovered or used + words[best.index] > max_words:
                 continue
-            chosen.append(best)
-            taken.add(best.index)
-            used += words[best.index]
+            take(best)
             uncovered -= units[best.index]
     for s in sorted(sentences, key=lambda s: (-s.score, s.index)):
         if s.index in taken or s.score <= 0 or used + words[s.index] > max_words:
             continue
-        chosen.append(s)
-        used += words[s.index]
+        take(s)
     return sorted(chosen, key=lambda s: s.index)

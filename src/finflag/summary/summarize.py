@@ -41,8 +41,8 @@ from ..numbers import english_numbers, is_supported, source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
 from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_currency, check_degenerate,
-                     check_fractions, check_names_strict, check_numbers, fraction_values, source_money,
-                     replace_cjk_from_glossary, supported_names, unglue)
+                     check_fractions, check_names_strict, check_numbers, fraction_values, repair_dates,
+                     replace_cjk_from_glossary, source_money, supported_names, unglue)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
 from .model import ModelChoice, model_path
@@ -155,12 +155,41 @@ def carried(english: str, s: Sentence) -> int:
     return sum(any(is_supported(f, values) for f in found) for values in s.figures)
 
 
+def named(english: str, s: Sentence) -> int:
+    """How many of the names that the source sentence gives a figure (:attr:`Sentence.pairs`) the
+    English names: "Hong Kong stocks rose 1.13%" for 恒生指数涨1.13% has the figure and lost its subject."""
+    subjects = {name for name, _ in s.pairs}
+    lowered = english.lower()
+    count = 0
+    for subject in subjects:
+        entry = next((e for e in s.entities if e.en == subject), None)
+        spellings = [subject, *(entry.aliases if entry else ()), *((entry.ticker,) if entry and entry.ticker else ())]
+        count += any(re.search(rf"(?<![a-z]){re.escape(name.lower())}(?![a-z])", lowered) for name in spellings if name)
+    return count
+
+
+def wanted(s: Sentence) -> tuple[int, int]:
+    """(figures, subjects) of the source sentence: what :func:`complete` counts against."""
+    return len(s.figures), len({name for name, _ in s.pairs})
+
+
+def complete(english: str, s: Sentence) -> tuple[int, int]:
+    """(figures stated, subjects named): what a faithful English of ``s`` must carry, counted."""
+    return carried(english, s), named(english, s)
+
+
+def _short_of(line: Line) -> bool:
+    """Whether a translation leaves out a figure or a subject of its source sentence."""
+    return any(got < need for got, need in zip(complete(line.text, line.source), wanted(line.source)))
+
+
 def _better(first: Line, second: Line) -> Line:
     """The clause-by-clause translation of a long sentence when it passes and states more of its
-    figures than the first (or the first failed); otherwise the first."""
+    figures and names than the first (or the first failed); otherwise the first."""
     if not second.passed:
         return first
-    if not first.passed or carried(second.text, second.source) > carried(first.text, first.source):
+    a, b = complete(first.text, first.source), complete(second.text, second.source)
+    if not first.passed or (b[0] >= a[0] and b[1] >= a[1] and b != a):
         return second
     return first
 
@@ -277,11 +306,11 @@ class Summarizer:
                 return self._ask(call, usage).text
 
             first = [self._line(s, english) for s, english in translate(to_model, backend, ask)]
-            # A sentence that passed without all its figures (the model translated one clause of
-            # five), or a long one that failed, is sent again as its clauses; the rest that failed
+            # A sentence that passed without all its figures or subjects (the model translated one
+            # clause of five), or a long one that failed, is sent again as its clauses; the rest that failed
             # are retried whole with the strict prompt, each alone.
             by_clause = [line for line in first
-                         if line.passed and carried(line.text, line.source) < len(line.source.figures)
+                         if line.passed and _short_of(line)
                          and len(clause_parts(line.source, 0)) > 1
                          or not line.passed and len(clause_parts(line.source)) > 1]
             lines += [line for line in first if line.passed and line not in by_clause]
@@ -304,13 +333,15 @@ class Summarizer:
     def _line(self, s: Sentence, english: str, retried: bool = False) -> Line:
         """A translated line, checked; Chinese terms the glossary knows are put in English first
         (减持 -> share sale), short Chinese names copied from the source are romanised (桃江 ->
-        Taojiang), and the checks then see the repaired text.
+        Taojiang), a month or weekday invented for a bare 4日 is taken out ("on the 4th"), and the
+        checks then see the repaired text.
 
         A translation of several English sentences that fails keeps the sentences that pass on
         their own (each against the same source): one wrong name no longer costs the facts
         around it. The cut sentences are listed with their failures, never shown."""
         english, _ = replace_cjk_from_glossary(unglue(english), self.glossary.english_for)
         english, _ = romanize_leaks(english, s.source)
+        english, _ = repair_dates(english, to_simplified(s.source))
         line = Line(s, english, check_line(english, s, "stop" if english else "length"), retried=retried)
         parts = [p for p in SENTENCE_SPLIT.split(english) if p.strip()]
         if line.passed or len(parts) < 2:
@@ -325,13 +356,15 @@ class Summarizer:
         return Line(s, text, check_line(text, s), retried=retried, removed=removed)
 
     def _fit(self, lines: list[Line]) -> list[Line]:
-        """``--max-words`` as a hard limit: the least salient sentences go until the rest fit."""
+        """``--max-words`` as a hard limit: the sentences the selection took last go until the rest fit
+        (the closing figures of the Dow and the Nasdaq, taken early for their names, stay; filler
+        taken for its salience goes first)."""
         def words(line: Line) -> int:
             return line.words + (len(CLAIM_PREFIX.split()) if line.claim else 0)
 
         kept = list(lines)
         while kept and sum(words(line) for line in kept) > self.options.max_words:
-            kept.remove(min(kept, key=lambda line: (line.source.score, -line.source.index)))
+            kept.remove(max(kept, key=lambda line: (line.source.rank, line.source.index)))
         return kept
 
     def _result(self, doc: Document, prepared, entities: list[Entry], sentences: list[Sentence],
