@@ -273,7 +273,10 @@ def marker_alternation(words: list[str]) -> str:
 
     Public because marker sets are read outside rules too (:mod:`finflag.rules.voice`).
     """
-    parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in sorted(set(words), key=len, reverse=True)]
+    # Longest first; then in code-point order, so the regex reads the same in every run (Python salts
+    # string hashes per process, and a set's order with them): its analysis is then found in the
+    # cache (:mod:`finflag.rules.analysis_cache`) instead of redone, and added again, at every start.
+    parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))]
     return "|".join(f"(?:{p})" if len(parts) > 1 and "|" in p else p for p in parts)
 
 
