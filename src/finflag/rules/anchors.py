@@ -118,12 +118,12 @@ def _char_set(av, ignore_case: bool) -> _Anchor | None:
     return _Anchor(frozenset(chars), 0, 0)
 
 
-def _union(options: list[_Anchor | None]) -> _Anchor | None:
+def _union(options: list[_Anchor | None], limit: int = _MAX_BRANCH_LITERALS) -> _Anchor | None:
     """Anchor of an alternation: every branch must have one, and together not too many."""
     if not all(options):
         return None
     anchors = [o for o in options if o is not None]
-    if sum(len(a.literals) for a in anchors) > _MAX_BRANCH_LITERALS:
+    if sum(len(a.literals) for a in anchors) > limit:
         return None
     return _Anchor(frozenset().union(*(a.literals for a in anchors)),
                    max(a.before for a in anchors), max(a.after for a in anchors))
@@ -175,7 +175,8 @@ def _sequence_candidates(items, ignore_case: bool, state, expand: bool = True) -
             _group, add_flags, _del_flags, sub = av
             found = _sequence(sub.data, ignore_case or bool(add_flags & C.SRE_FLAG_IGNORECASE), state, expand)
         elif op is C.BRANCH:
-            found = _union([_sequence(branch.data, ignore_case, state, expand) for branch in av[1]])
+            found = _union([_sequence(branch.data, ignore_case, state, expand) for branch in av[1]],
+                           _MAX_SPELLED_UNION if expand else _MAX_BRANCH_LITERALS)
             if found is None and expand:  # spelled-out sets can make the union too large: as before, then
                 found = _union([_sequence(branch.data, ignore_case, state, False) for branch in av[1]])
         elif op is C.IN:
@@ -192,8 +193,7 @@ def _sequence_candidates(items, ignore_case: bool, state, expand: bool = True) -
     flush(len(items))
     if expand:
         for first, last, strings in _spelled_out(items, ignore_case):
-            shortest, longer_by = _without_extensions(strings)
-            add(_Anchor(shortest, 0, longer_by), first, last)
+            add(_Anchor(strings, 0, 0), first, last)
     return candidates
 
 
@@ -244,19 +244,22 @@ def _without_extensions(strings: frozenset[str]) -> tuple[frozenset[str], int]:
     the shorter is anchor enough, as long as the reach after it grows by
     the difference; the scan then reports one occurrence where it reported two.
     """
-    kept: list[str] = []
+    kept: set[str] = set()
     longer_by = 0
     for string in sorted(strings, key=len):
-        prefix = next((k for k in kept if string.startswith(k)), None)
-        if prefix is None:
-            kept.append(string)
+        for size in range(1, len(string)):  # shortest prefix first: the most the reach must grow
+            if string[:size] in kept:
+                longer_by = max(longer_by, len(string) - size)
+                break
         else:
-            longer_by = max(longer_by, len(string) - len(prefix))
+            kept.add(string)
     return frozenset(kept), longer_by
 
 
 #: The most strings a spelled-out run may stand for (see :func:`_spelled_out`).
-_MAX_SPELLED = 128
+_MAX_SPELLED = 256
+#: The most literals an alternation's anchor may have once its branches are spelled out.
+_MAX_SPELLED_UNION = 2048
 
 
 def _product(*parts: set[str]) -> set[str] | None:
@@ -559,11 +562,11 @@ def _without_supersets(literals: frozenset[str]) -> frozenset[str]:
     tells as much: wherever the longer occurs, so does the shorter. Fewer
     words, and fewer overlapping occurrences for the anchor scan to report.
     """
-    ordered = sorted(literals, key=len)
-    kept: list[str] = []
-    for literal in ordered:
-        if not any(shorter in literal for shorter in kept):
-            kept.append(literal)
+    kept: set[str] = set()
+    for literal in sorted(literals, key=len):
+        size = len(literal)
+        if not any(literal[i:j] in kept for i in range(size) for j in range(i + 1, size + 1)):
+            kept.add(literal)
     return frozenset(kept)
 
 
