@@ -700,7 +700,7 @@ class AnchorIndex:
         self._owners = [tuple(owners[w]) for w in self._words]
         self._sole_owner = [keys[0] if len(keys) == 1 else None for keys in self._owners]
         # A contiguous NFA: builds in a third of a DFA's time (start-up: the spelled-out anchors
-        # make some five thousand words) and searches a tenth slower, a few ms per MB of text.
+        # make some twelve thousand words) and searches a tenth slower, a few ms per MB of text.
         self._automaton = (AhoCorasick(self._words, matchkind=MatchKind.Standard,
                                        implementation=Implementation.ContiguousNFA)
                            if self._words else None)
