@@ -148,10 +148,17 @@ def _sequence_candidates(items, ignore_case: bool, state, expand: bool = True) -
     run: list[str] = []
     run_start = 0
 
+    widths: dict[tuple[int, int], int] = {}  # the spelled-out runs ask for the same slices again
+
+    def width(first: int, last: int) -> int:
+        if (first, last) not in widths:
+            widths[first, last] = _max_width(state, items[first:last])
+        return widths[first, last]
+
     def add(found: _Anchor, first: int, last: int) -> None:
         """``found`` sits in items[first:last]; widen its reach by the items around them."""
-        before = found.before + _max_width(state, items[:first])
-        after = found.after + _max_width(state, items[last:])
+        before = found.before + width(0, first)
+        after = found.after + width(last, len(items))
         candidates.append(_Anchor(found.literals, before, after))
 
     def flush(end: int) -> None:
@@ -213,11 +220,12 @@ def _spelled_out(items, ignore_case: bool) -> list[tuple[int, int, frozenset[str
     strings; runs that may match the empty string are no anchor.
     """
     out = []
+    parts = [_strings(item, ignore_case) for item in items]
     for first in range(len(items)):
         strings: set[str] = {""}
         last = first
         while last < len(items):
-            part = _strings(items[last], ignore_case)
+            part = parts[last]
             if part is None:
                 break
             grown = _product(strings, part)
@@ -523,7 +531,8 @@ def _second_set(candidates: list[_Anchor], primary: frozenset[str]) -> frozenset
     sets = [_without_supersets(frozenset(ascii_lower(x) for x in c.literals))
             for c in candidates if min(len(x) for x in c.literals) >= 2]
     # Not the primary set, nor one whose every literal lies inside a primary literal (买入 in 买入吧).
-    sets = [s for s in sets if s != primary and not all(any(x in p for p in primary) for x in s)]
+    inside = {p[i:j] for p in primary for i in range(len(p)) for j in range(i + 1, len(p) + 1)}
+    sets = [s for s in sets if s != primary and not all(x in inside for x in s)]
     if not sets:
         return None
     return max(sets, key=lambda s: (min(len(x) for x in s), -len(s)))
@@ -563,10 +572,11 @@ def _without_supersets(literals: frozenset[str]) -> frozenset[str]:
     words, and fewer overlapping occurrences for the anchor scan to report.
     """
     kept: set[str] = set()
+    sizes: set[int] = set()  # the lengths kept so far: only substrings of those lengths can be kept
     for literal in sorted(literals, key=len):
-        size = len(literal)
-        if not any(literal[i:j] in kept for i in range(size) for j in range(i + 1, size + 1)):
+        if not any(literal[i:i + size] in kept for size in sizes for i in range(len(literal) - size + 1)):
             kept.add(literal)
+            sizes.add(len(literal))
     return frozenset(kept)
 
 
