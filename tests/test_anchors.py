@@ -48,7 +48,9 @@ def _fragments(pack: RulePack) -> list[str]:
 def _without_prefilter(pack: RulePack) -> RulePack:
     rules = [dataclasses.replace(rule, patterns=tuple(
         dataclasses.replace(p, anchors=None, reach=None, literal=False, co_anchors=None) for p in rule.patterns)) for rule in pack.rules]
-    return dataclasses.replace(pack, rules=rules, _gloss_cache={})
+    full = dataclasses.replace(pack, rules=rules, _gloss_cache={})
+    full.__dict__["condition_anchors"] = {}  # every condition searched wherever a hit asks for it
+    return full
 
 
 _SAMPLE_TEXTS = {path.name: load_document(Source(str(path))).text for path in sorted(SAMPLES.glob("*.txt"))}
@@ -64,6 +66,8 @@ def _findings(text: str, pack: RulePack) -> list[dict]:
 def test_the_reference_pack_really_scans_every_pattern_in_full():
     assert PACK.unanchored_keys != FULL_SCAN.unanchored_keys
     assert len(FULL_SCAN.unanchored_keys) == len(FULL_SCAN.patterns)
+    assert len(PACK.condition_anchors) >= 40 and not FULL_SCAN.condition_anchors
+    assert all(key is None for plan in FULL_SCAN.plans for *_, key in (*plan.requires, *plan.unless))
 
 
 @given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.sampled_from(_NOISE)), min_size=1, max_size=12))
@@ -95,6 +99,72 @@ def test_reach_bounds_where_a_match_can_lie_around_its_anchor():
     (lo, hi, last_anchor), = windows([(start, end)], reach, len(text))
     assert last_anchor == start
     assert re.compile(r"(?P<n>\d{1,3})\s{0,2}倍股(?!票)").search(text, lo, hi).group(0) == "123  倍股"
+
+
+@pytest.mark.parametrize(("pattern", "literals", "reach"), [
+    # Each part alone gives 就/便 or 翻倍; spelled out together, four rarer literals.
+    (r"(?:就|便)(?:已经)?翻倍", {"就翻倍", "便翻倍", "就已经翻倍", "便已经翻倍"}, (0, 2)),
+    # How the digits end is unknown, but 倍 ends them, and (?:牛|潜力)?股 follows.
+    (r"\d{1,3}倍(?:牛|潜力)?股(?!票)", {"倍股", "倍牛股", "倍潜力股"}, (3, 3)),
+    # 到了 goes on from 到: 到 alone is anchor enough, its reach after grows by one.
+    (r"(?:竟然|就)(?:到|到了)\d万", {"竟然到", "就到"}, (0, 5)),
+    # A run followed by a part whose start is known: 昨天 + the first characters of (?:推荐|提示)\S.
+    (r"(?:昨天|今天)(?:推荐|提示)\S{1,4}涨停", {"昨天推荐", "昨天提示", "今天推荐", "今天提示"}, (0, 8)),
+])
+def test_runs_of_parts_with_few_strings_are_spelled_out_as_anchors(pattern, literals, reach):
+    assert pattern_anchors(re.compile(pattern)) == (frozenset(literals), reach)
+
+
+def test_spelled_out_anchors_find_what_a_full_scan_finds():
+    """Every match of every default pattern on the pack's examples and the samples holds one of its
+    anchors, within its reach (the windows hold every match)."""
+    checked = 0
+    for _, pattern in PACK.patterns:
+        if pattern.anchors is None or pattern.literal:
+            continue
+        for text in FRAGMENTS[:600]:
+            matches = [m.span() for m in pattern.regex.finditer(text) if m.end() > m.start()]
+            if not matches:
+                continue
+            lowered = text.lower()
+            for start, end in matches:
+                assert any(lowered.find(word, start, end) >= 0 for word in pattern.anchors), (pattern.regex.pattern, text)
+                if pattern.reach is not None:
+                    before, after = pattern.reach
+                    assert any(0 <= at - start <= before and end <= at + len(word) + after
+                               for word in pattern.anchors for at in _occurrences(lowered, word, start, end))
+                checked += 1
+    assert checked > 500
+
+
+def _occurrences(text: str, word: str, start: int, end: int) -> list[int]:
+    found, at = [], text.find(word, start, end)
+    while at >= 0:
+        found.append(at)
+        at = text.find(word, at + 1, end)
+    return found
+
+
+def test_a_condition_never_holds_where_none_of_its_presence_literals_occurs():
+    """The presence keys of the default pack's requires/unless regexes: wherever a condition's regex
+    finds something in an example or sample line, one of its literals occurs there."""
+    checked = 0
+    for (source, flags), (_, literals) in PACK.condition_anchors.items():
+        regex = re.compile(source, flags)
+        assert min(len(literal) for literal in literals) >= 2
+        for text in FRAGMENTS:
+            for match in regex.finditer(text):
+                if match.end() > match.start():
+                    assert any(literal in match.group(0).lower() for literal in literals), (source, text)
+                    checked += 1
+    assert checked > 300
+
+
+def test_co_anchors_and_presence_literals_drop_words_that_hold_a_shorter_one():
+    assert anchors._without_supersets(frozenset({"利润", "利润已经", "利润率", "收益"})) == {"利润", "收益"}
+    assert anchors.presence_literals(re.compile("诈骗|诈骗犯|骗局")) == {"诈骗", "骗局"}
+    assert anchors.presence_literals(re.compile("我[又也]|别信")) == {"我又", "我也", "别信"}  # spelled out
+    assert anchors.presence_literals(re.compile("我(?![们国])|别信")) is None  # 我 alone: in most posts
 
 
 def test_unbounded_patterns_and_lone_letters_are_scanned_in_full():
@@ -137,16 +207,23 @@ def test_the_comparison_is_not_vacuous():
 
 def test_a_concatenation_gets_a_second_necessary_literal_set():
     """(明天|现在)...(买入|抄底): the primary anchor is one part, the co-anchors the other."""
-    regex = re.compile(r"(?:明天|现在)(?:就|可以)?(?:买入|抄底)(?![了过])")
+    regex = re.compile(r"(?:明天|现在)[^，。]{0,4}(?:买入|抄底)(?![了过])")
     primary, _ = pattern_anchors(regex)
     co = pattern_co_anchors(regex, primary)
     assert {primary, co} == {frozenset({"明天", "现在"}), frozenset({"买入", "抄底"})}
+    # Without a gap of unknown text the parts are spelled out together (明天就买入 ...): one set holds both.
+    regex = re.compile(r"(?:明天|现在)(?:就|可以)?(?:买入|抄底)(?![了过])")
+    primary, _ = pattern_anchors(regex)
+    assert len(primary) == 12 and "现在可以抄底" in primary and pattern_co_anchors(regex, primary) is None
 
 
 def test_alternations_one_character_sets_and_literals_inside_the_primary_get_no_co_anchors():
     assert pattern_co_anchors(re.compile(r"明天涨停|下周翻倍"), frozenset({"明天涨停", "下周翻倍"})) is None
-    assert pattern_co_anchors(re.compile(r"(?:赶紧|马上)(?:买|卖)"), frozenset({"赶紧", "马上"})) is None
-    assert pattern_co_anchors(re.compile(r"(?:买入吧|卖出吧)(?:买入|卖出)"), frozenset({"买入吧", "卖出吧"})) is None
+    primary = pattern_anchors(re.compile(r"(?:赶紧|马上)(?:买|卖)"))[0]  # spelled out: 赶紧买, 马上卖 ...
+    assert len(primary) == 4 and pattern_co_anchors(re.compile(r"(?:赶紧|马上)(?:买|卖)"), primary) is None
+    assert pattern_co_anchors(re.compile(r"(?:买入吧|卖出吧)[^，]{0,3}(?:买入|卖出)"), frozenset({"买入吧", "卖出吧"})) is None
+    primary = pattern_anchors(re.compile(r"(?:买入吧|卖出吧)(?:买入|卖出)"))[0]  # spelled out: 买入吧卖出 ...
+    assert len(primary) == 4 and pattern_co_anchors(re.compile(r"(?:买入吧|卖出吧)(?:买入|卖出)"), primary) is None
 
 
 def test_a_window_needs_a_whole_co_anchor_inside_it():

@@ -51,3 +51,32 @@ _PIECES = ["稳赚不赔", "会员", "浮盈超37%", "穩賺不賠", "會員", "
 def test_the_short_cut_never_changes_the_result(pieces):
     text = "".join(pieces)
     assert to_simplified(text) == convert_same_length(CONVERTER, text)
+
+
+def _line_by_line(text: str) -> str:
+    """The conversion as it was done before the whole-text short cut: every line on its own."""
+    lines = []
+    for line in text.split("\n"):
+        out = CONVERTER.convert(line)
+        if len(out) != len(line):
+            out = "".join(c if len(c := CONVERTER.convert(ch)) == 1 else ch for ch in line)
+        lines.append(out)
+    return "\n".join(lines)
+
+
+@given(st.lists(st.sampled_from(_PIECES + ["\n", "\n\n", "乾隆", "後來", "頭髮", "著"]), max_size=12))
+@settings(max_examples=500, deadline=None)
+def test_converting_the_whole_text_gives_what_converting_each_line_gives(pieces):
+    text = "".join(pieces)
+    assert convert_same_length(CONVERTER, text) == _line_by_line(text)
+
+
+def test_traditional_samples_convert_as_line_by_line():
+    from .conftest import SAMPLES
+    from finflag.input.ingest import Source, load_document
+
+    texts = [load_document(Source(str(path))).text for path in sorted(SAMPLES.glob("*.txt"))]
+    converted = [text for text in texts if CONVERTER.convert(text) != text]
+    assert len(converted) >= 3  # the Big5 / Taiwan / Hong Kong samples
+    for text in converted:
+        assert convert_same_length(CONVERTER, text) == _line_by_line(text)

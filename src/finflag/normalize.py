@@ -173,10 +173,18 @@ def to_simplified(text: str) -> str:
 
 
 def convert_same_length(converter: Any, text: str) -> str:
-    """``converter``'s output for ``text``, by line, or by character where a line would change length."""
+    """``converter``'s output for ``text``, by line, or by character where a line would change length.
+
+    OpenCC converts phrase by phrase and no phrase holds a line break, so
+    converting the whole text gives each line as converting it alone does:
+    when no line changed length, the one call already made is the answer
+    (a Big5 post used to cost one call more per line).
+    """
     converted = converter.convert(text)
     if converted == text:
         return text
+    if len(converted) == len(text) and _same_line_lengths(converted, text):
+        return converted
     lines = []
     for line in text.split("\n"):
         out = converter.convert(line)
@@ -184,6 +192,18 @@ def convert_same_length(converter: Any, text: str) -> str:
             out = "".join(c if len(c := converter.convert(ch)) == 1 else ch for ch in line)
         lines.append(out)
     return "\n".join(lines)
+
+
+def _same_line_lengths(converted: str, text: str) -> bool:
+    """Whether every line of ``converted`` is as long as the same line of ``text``."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            return "\n" not in converted[start:]
+        if converted[end] != "\n":
+            return False
+        start = end + 1
 
 
 def normalize(original: str) -> NormalizedText:

@@ -12,10 +12,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from operator import attrgetter
-from typing import Any
 
 from ..document import Document
-from .pack import NEGATION_WINDOW, SEVERITY_RANK, Rule, RulePack, at_least
+from .pack import NEGATION_WINDOW, SEVERITY_RANK, ConditionPlan, Rule, RulePack, at_least
 
 @dataclass(slots=True)
 class Finding:
@@ -51,28 +50,45 @@ _Hit = tuple[str, int, int, int, Rule, str]
 BY_POSITION = attrgetter("start", "end", "category")
 
 
-def _all_near(conditions: tuple[tuple[Any, int, int, bool], ...], text: str, start: int, end: int) -> bool:
+#: Anchor positions by key (:meth:`finflag.rules.anchors.AnchorIndex.positions`).
+Anchored = dict[int, list[tuple[int, int]]]
+
+
+def _all_near(conditions: tuple[ConditionPlan, ...], anchored: Anchored, text: str, start: int, end: int) -> bool:
     """Whether every condition's regex occurs near ``[start, end)``.
 
-    Loops rather than all()/any() over a generator, and no helper call:
-    this runs for most hits.
+    A condition whose literals occur nowhere in the text (its presence key,
+    see ``RulePack.condition_anchors``, is not in ``anchored``) fails without
+    a search. Loops rather than all()/any() over a generator, and no helper
+    call: this runs for most hits.
     """
-    for search, before, after, in_place in conditions:
+    for search, before, after, in_place, key in conditions:
+        if key is not None and key not in anchored:
+            return False
         lo = start - before if start > before else 0
         if (search(text, lo, end + after) if in_place else search(text[lo : end + after])) is None:
             return False
     return True
 
 
-def _any_near(conditions: tuple[tuple[Any, int, int, bool], ...], text: str, start: int, end: int) -> bool:
-    """Whether any condition's regex occurs near ``[start, end)``, on the hit's own line."""
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    if line_end < 0:
-        line_end = len(text)
-    for search, before, after, in_place in conditions:
-        lo = max(start - before, line_start)
-        hi = min(end + after, line_end)
+def _any_near(conditions: tuple[ConditionPlan, ...], anchored: Anchored, text: str, start: int, end: int) -> bool:
+    """Whether any condition's regex occurs near ``[start, end)``, on the hit's own line.
+
+    Conditions whose literals occur nowhere in the text are passed over
+    without a search (most vetoes, in most posts); the line is found only
+    once one is left to search.
+    """
+    line_start = -1
+    for search, before, after, in_place, key in conditions:
+        if key is not None and key not in anchored:
+            continue
+        if line_start < 0:
+            line_start = text.rfind("\n", 0, start) + 1
+            line_end = text.find("\n", end)
+            if line_end < 0:
+                line_end = len(text)
+        lo = start - before if start - before > line_start else line_start
+        hi = end + after if end + after < line_end else line_end
         if (search(text, lo, hi) if in_place else search(text[lo:hi])) is not None:
             return True
     return False
@@ -106,9 +122,9 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
                 lo = s - window if s > window else 0
                 if (search_negation(text, lo, s) if negation_in_place else search_negation(text[lo:s])) is not None:
                     continue
-            if requires and not _all_near(requires, text, s, e):
+            if requires and not _all_near(requires, anchored, text, s, e):
                 continue
-            if unless and _any_near(unless, text, s, e):
+            if unless and _any_near(unless, anchored, text, s, e):
                 continue
             if to_original is not None:
                 s, e = to_original(s, e)

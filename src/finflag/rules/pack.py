@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .yamlfile import describe
-from .anchors import AnchorIndex, pattern_anchors, pattern_co_anchors, searches_in_place
+from .anchors import AnchorIndex, pattern_anchors, pattern_co_anchors, presence_literals, searches_in_place
 from .matching import Finder, co_key, finder
 
 SEVERITIES = ("info", "warning", "error")
@@ -162,22 +162,28 @@ class Rule:
     origin: tuple[str, ...] = ()
 
 
+#: A condition as the matching loop uses it: ``(search, before, after, in place, presence key)``.
+ConditionPlan = tuple[Any, int, int, bool, "int | None"]
+
+
 class MatchPlan(NamedTuple):
     """One pattern with its rule, prepared for the matching loop.
 
     The loop runs once per pattern per document and its conditions once
     per hit, so what can be decided once per pack is decided here: how to
     find the pattern's hits, whether negation applies, and for each
-    condition its bound ``search`` and whether it may search in place.
+    condition its bound ``search``, whether it may search in place, and the
+    anchor-index key of literals every match of it contains (see
+    :attr:`RulePack.condition_anchors`).
     """
 
     rule: Rule
     pattern: Pattern
     negatable: bool
-    #: (search, chars before, chars after, in place) of each condition that must / must not hold;
-    #: see :func:`finflag.anchors.searches_in_place`.
-    requires: tuple[tuple[Any, int, int, bool], ...]
-    unless: tuple[tuple[Any, int, int, bool], ...]
+    #: (search, chars before, chars after, in place, presence key or None) of each condition that
+    #: must / must not hold; see :func:`finflag.anchors.searches_in_place` and ``condition_anchors``.
+    requires: tuple[ConditionPlan, ...]
+    unless: tuple[ConditionPlan, ...]
     #: The pattern's hits in a document, before conditions (see :mod:`finflag.rules.matching`).
     find: Finder
 
@@ -227,8 +233,11 @@ class RulePack:
     @cached_property
     def plans(self) -> list[MatchPlan]:
         """A :class:`MatchPlan` per pattern key."""
-        def conditions(found: tuple[Condition, ...]) -> tuple[tuple[Any, int, int, bool], ...]:
-            return tuple((c.regex.search, c.before, c.after, searches_in_place(c.regex)) for c in found)
+        keys = {ident: key for ident, (key, _) in self.condition_anchors.items()}
+
+        def conditions(found: tuple[Condition, ...]) -> tuple[ConditionPlan, ...]:
+            return tuple((c.regex.search, c.before, c.after, searches_in_place(c.regex),
+                          keys.get((c.regex.pattern, c.regex.flags))) for c in found)
 
         return [
             MatchPlan(rule, p, rule.negatable and self.negation is not None,
@@ -248,7 +257,33 @@ class RulePack:
         anchors = {k: p.anchors for k, (_, p) in enumerate(self.patterns) if p.anchors is not None}
         anchors.update({co_key(k): p.co_anchors for k, (_, p) in enumerate(self.patterns)
                         if p.anchors is not None and p.co_anchors is not None})
+        anchors.update(self.condition_anchors.values())
         return AnchorIndex(anchors)
+
+    @cached_property
+    def condition_anchors(self) -> dict[tuple[str, int], tuple[int, frozenset[str]]]:
+        """For each distinct condition regex (by pattern and flags) that has one: its key in the
+        anchor index and the literals every match of it contains (:func:`finflag.rules.anchors.presence_literals`).
+
+        A condition cannot hold in a text where none of its literals occurs, so
+        the one anchor scan a document gets anyway tells which conditions need
+        their regex searched at all: vetoes (fraud-warning words, news
+        attributions ...) are often absent (more than half the veto checks on
+        the bundled samples), and their searches were a seventh of the rule
+        layer's time. Keys are negative and below the
+        co-anchor keys (:func:`finflag.rules.matching.co_key`), so the matching
+        loop skips them like co-anchors.
+        """
+        found: dict[tuple[str, int], tuple[int, frozenset[str]]] = {}
+        for rule in self.rules:
+            for condition in (*rule.requires, *rule.unless):
+                ident = (condition.regex.pattern, condition.regex.flags)
+                if ident in found:
+                    continue
+                literals = presence_literals(condition.regex)
+                if literals is not None:
+                    found[ident] = (-1 - len(self.patterns) - len(found), literals)
+        return found
 
     @cached_property
     def unanchored_keys(self) -> tuple[int, ...]:
@@ -273,7 +308,10 @@ def marker_alternation(words: list[str]) -> str:
 
     Public because marker sets are read outside rules too (:mod:`finflag.rules.voice`).
     """
-    parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in sorted(set(words), key=len, reverse=True)]
+    # Longest first; then in code-point order, so the regex reads the same in every run (Python salts
+    # string hashes per process, and a set's order with them): its analysis is then found in the
+    # cache (:mod:`finflag.rules.analysis_cache`) instead of redone, and added again, at every start.
+    parts = [w[3:] if w.startswith("re:") else re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))]
     return "|".join(f"(?:{p})" if len(parts) > 1 and "|" in p else p for p in parts)
 
 
