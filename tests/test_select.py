@@ -5,7 +5,7 @@ from __future__ import annotations
 from finflag.pipeline import flag_document
 from finflag.summary.glossary import Glossary
 from finflag.summary.prepare import prepare
-from finflag.summary.select import MAX_SENTENCE_CHARS, estimate_words, prominence, select, split_sentences
+from finflag.summary.select import LINES_PER_CALL, MAX_SENTENCE_CHARS, estimate_words, prominence, select, split_sentences
 
 from .conftest import SAMPLES, make_doc
 
@@ -175,3 +175,12 @@ def test_a_figure_without_a_subject_takes_the_company_of_the_sentence_before(pac
     assert "英伟达" not in other.text
     after_broker = next(s for s in sentences if s.source.startswith("公司股价"))
     assert "摩根士丹利" not in after_broker.text  # a broker that rates it is not "the company"
+
+
+def test_no_more_sentences_than_one_call_holds(pack):
+    """A thirteenth sentence would cost a model call of its own (about two seconds and a retry)."""
+    stores = "".join(f"第{i}家门店本月销售额增长{i + 3}.5%，客流量增加{i * 7}%。\n" for i in range(1, 21))
+    _, sentences = _sentences(pack, stores)
+    assert len(sentences) == 20
+    assert len(select(sentences, 1000)) == LINES_PER_CALL
+    assert len(select(sentences, 1000, max_sentences=3)) == 3

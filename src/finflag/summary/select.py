@@ -252,6 +252,9 @@ def salience(s: Sentence) -> float:
 
 #: Where a post's lead ends, in characters: a headline and its first paragraph.
 LEAD_CHARS = 150
+#: Lines one translation call holds (more, and the model starts skipping lines): the selection
+#: takes at most this many, since a thirteenth sentence would cost a call of its own.
+LINES_PER_CALL = 12
 
 
 def prominence(sentences: list[Sentence]) -> dict[str, float]:
@@ -274,8 +277,9 @@ def prominence(sentences: list[Sentence]) -> dict[str, float]:
     return {name: 1.0 + min(0.5 * (n - 1), 2.0) + (1.0 if name in lead else 0.0) for name, n in counts.items()}
 
 
-def select(sentences: list[Sentence], max_words: int) -> list[Sentence]:
-    """The sentences to translate, in source order, within ``max_words`` estimated English words.
+def select(sentences: list[Sentence], max_words: int, max_sentences: int = LINES_PER_CALL) -> list[Sentence]:
+    """The sentences to translate, in source order, within ``max_words`` estimated English words
+    and ``max_sentences`` sentences.
 
     First entity-with-a-number pairs are covered, the sentence with the most
     uncovered weight *per word* first (each name weighs its :func:`prominence`;
@@ -317,11 +321,15 @@ def select(sentences: list[Sentence], max_words: int) -> list[Sentence]:
         while uncovered and candidates:
             best = max(candidates, key=lambda s: priority(s, units[s.index] & uncovered))
             candidates.remove(best)
+            if len(chosen) == max_sentences:
+                break
             if not units[best.index] & uncovered or used + words[best.index] > max_words:
                 continue
             take(best)
             uncovered -= units[best.index]
     for s in sorted(sentences, key=lambda s: (-s.score, s.index)):
+        if len(chosen) == max_sentences:
+            break
         if s.index in taken or s.score <= 0 or used + words[s.index] > max_words:
             continue
         take(s)

@@ -25,7 +25,7 @@ from .backends import Backend
 from .glossary import NAME_KINDS, Entry
 from ..numbers import english_numbers
 from .prompts import fill, load
-from .select import Sentence
+from .select import LINES_PER_CALL, Sentence
 
 #: Tokens for the chat template's role markers around two messages (Qwen and
 #: SmolLM2 use 5 per message plus 3 for the assistant turn); generous on purpose.
@@ -103,7 +103,8 @@ def fits(call: Call, n_ctx: int) -> bool:
     return call.prompt_tokens + call.max_tokens <= n_ctx
 
 
-def plan_calls(sentences: list[Sentence], backend: Backend, max_lines: int = 12, strict: bool = False) -> list[Call]:
+def plan_calls(sentences: list[Sentence], backend: Backend, max_lines: int = LINES_PER_CALL, strict: bool = False
+               ) -> list[Call]:
     """Calls covering every sentence, each within the context (at most ``max_lines`` lines).
 
     Lines are added to a call while the whole prompt plus the answer
@@ -168,7 +169,7 @@ Ask = Callable[[Call], str]
 
 
 def translate(sentences: list[Sentence], backend: Backend, ask: Ask, strict: bool = False,
-              max_lines: int = 12, by_clause: bool = False,
+              max_lines: int = LINES_PER_CALL, by_clause: bool = False,
               split_above: int = CLAUSE_SPLIT_ABOVE) -> list[tuple[Sentence, str]]:
     """Each sentence with its English, "" when the model skipped its line. ``strict``: the retry
     prompt for lines that failed their checks; ``max_lines``: lines per call (a retry sends each
