@@ -7,7 +7,7 @@ import warnings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from finflag.normalize import _t2s, conversion_digest, convert_same_length, normalize, read_triggers, to_simplified
+from finflag.normalize import _t2s, conversion_digest, convert_by_line, convert_same_length, normalize, read_triggers, to_simplified
 
 from .opencc_triggers import dictionary_entries, t2s_config, trigger_chars
 
@@ -55,13 +55,7 @@ def test_the_short_cut_never_changes_the_result(pieces):
 
 def _line_by_line(text: str) -> str:
     """The conversion as it was done before the whole-text short cut: every line on its own."""
-    lines = []
-    for line in text.split("\n"):
-        out = CONVERTER.convert(line)
-        if len(out) != len(line):
-            out = "".join(c if len(c := CONVERTER.convert(ch)) == 1 else ch for ch in line)
-        lines.append(out)
-    return "\n".join(lines)
+    return convert_by_line(CONVERTER, text)
 
 
 @given(st.lists(st.sampled_from(_PIECES + ["\n", "\n\n", "乾隆", "後來", "頭髮", "著"]), max_size=12))

@@ -185,6 +185,12 @@ def convert_same_length(converter: Any, text: str) -> str:
         return text
     if len(converted) == len(text) and _same_line_lengths(converted, text):
         return converted
+    return convert_by_line(converter, text)
+
+
+def convert_by_line(converter: Any, text: str) -> str:
+    """``converter``'s output for each line of ``text`` on its own, or by character where a line
+    would change length: the slow path of :func:`convert_same_length`, which its short cut must equal."""
     lines = []
     for line in text.split("\n"):
         out = converter.convert(line)
