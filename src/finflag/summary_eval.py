@@ -45,7 +45,8 @@ from .normalize import to_simplified
 from .numbers import Rewrite, english_numbers, is_supported, post_yuan, rewrite_amounts, source_values
 from .pipeline import flag_document
 from .rules.pack import RulePack
-from .summary.checks import check_currency, check_names_strict, fraction_values, source_money, supported_names
+from .summary.checks import (check_currency, check_names_strict, fraction_values, mentions, source_money,
+                             supported_names)
 from .summary.glossary import Glossary
 from .summary.romanize import source_pinyin
 from .summary.summarize import CLAIM_PREFIX
@@ -167,10 +168,6 @@ def _names(text: str) -> list[str]:
     return [n for n in re.split(r"\s*\|\s*", text) if n]
 
 
-def _mentions(text: str, name: str) -> bool:
-    return bool(re.search(rf"(?<![A-Za-z]){re.escape(name.lower())}(?![A-Za-z])", text.lower()))
-
-
 def _number_in(text: str, number: str) -> bool:
     wanted = english_numbers(number)
     found = english_numbers(text)
@@ -210,14 +207,14 @@ def score(labelled: Labelled, summary: dict[str, Any], findings: list[Any], glos
                     figures.claims_as_fact.append(f"{f.category}: “{text}”")
                     break
     everything = " ".join(item["text"] for item in shown)
-    figures.invented_names += [n for n in labelled.must_not_appear if _mentions(everything, n)]
+    figures.invented_names += [n for n in labelled.must_not_appear if mentions(everything, n)]
     for fact in labelled.facts:
         figures.facts += 1
         start = doc.text.index(fact.quote)
         end = start + len(fact.quote)
         names = [n for n in [*_names(fact.entity), *fact.aliases] if n]
         ok = any(any(a < end and start < b for a, b in item.get("sources", []))
-                 and (not names or any(_mentions(item["text"], n) for n in names))
+                 and (not names or any(mentions(item["text"], n) for n in names))
                  and (not fact.number or _number_in(item["text"], fact.number))
                  for item in shown)
         figures.covered += ok

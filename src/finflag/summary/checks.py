@@ -402,6 +402,13 @@ def repair_dates(english: str, simplified: str) -> tuple[str, list[str]]:
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&.'’\-]*")
 
 
+def mentions(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` as a whole word, in any case ("CATL's" names CATL; "Decatl"
+    does not). What counts as naming an entity, for the summarizer's subject retry and for
+    ``eval-summaries``'s coverage alike."""
+    return re.search(rf"(?<![A-Za-z]){re.escape(name.lower())}(?![A-Za-z])", text.lower()) is not None
+
+
 def supported_names(source: str, simplified: str, entities: Iterable[Entry]) -> set[str]:
     """The names an English sentence may use for ``source`` (``simplified``: its simplified form):
     its own Latin words, the English names, aliases and tickers of its glossary ``entities``

@@ -117,6 +117,11 @@ class Sentence:
             out.add((before[-1] if before else mentions[0][1], number))
         return out
 
+    @property
+    def subjects(self) -> set[str]:
+        """The names this sentence gives a figure (:attr:`pairs`): whom its numbers belong to."""
+        return {name for name, _ in self.pairs}
+
 
 def estimate_words(text: str) -> int:
     cjk = len(_CJK.findall(text))
@@ -202,11 +207,12 @@ def _name_the_company(sentences: list[Sentence]) -> None:
     sentence that names the company."""
     companies = {e.en: e for s in sentences for e in s.entities if e.kind in _COMPANY_KINDS}
     only = next(iter(companies.values())) if len(companies) == 1 else None
+    only_origin = [next((n.start, n.end) for n in sentences if only in n.entities)] if only else None
     for s in sentences:
         if any(e.kind in NAME_KINDS for e in s.entities):
             continue
         previous = sentences[s.index - 1] if s.index > 0 else None
-        subject, origin = only, None
+        subject, origin = only, only_origin
         if subject is None and previous is not None and not _OTHER_COMPANY.search(s.source):
             # A broker there rates the company (摩根士丹利将目标价上调): it is never "the company".
             theirs = {e.en: e for e in previous.entities if e.kind in _COMPANY_KINDS - {"broker"}}
@@ -224,9 +230,6 @@ def _name_the_company(sentences: list[Sentence]) -> None:
         else:
             continue
         s.entities = [*s.entities, subject]
-        if origin is None:
-            named = next(n for n in sentences if subject in n.entities and not n.also)
-            origin = [(named.start, named.end)]
         s.also = list(origin)  # the link shows where the name comes from
 
 
@@ -296,7 +299,7 @@ def select(sentences: list[Sentence], max_words: int, max_sentences: int = LINES
     used = 0
     words = {s.index: s.words for s in sentences}  # estimated once: max() below reads them on every round
     pairs = {s.index: s.pairs for s in sentences}
-    entities = {i: {name for name, _ in p} for i, p in pairs.items()}
+    entities = {s.index: s.subjects for s in sentences}
     weight = prominence(sentences)
 
     def name_of(unit: str | tuple[str, str]) -> str:
@@ -306,6 +309,9 @@ def select(sentences: list[Sentence], max_words: int, max_sentences: int = LINES
         """The most prominent name first (by whole steps of weight), then uncovered weight per word."""
         weights = [weight.get(name_of(u), 1.0) for u in new]
         return (int(max(weights, default=0.0)), sum(weights) / max(words[s.index], 4), s.score, -s.index)
+
+    def fits(s: Sentence) -> bool:
+        return len(chosen) < max_sentences and used + words[s.index] <= max_words
 
     def take(s: Sentence) -> None:
         nonlocal used
@@ -321,16 +327,11 @@ def select(sentences: list[Sentence], max_words: int, max_sentences: int = LINES
         while uncovered and candidates:
             best = max(candidates, key=lambda s: priority(s, units[s.index] & uncovered))
             candidates.remove(best)
-            if len(chosen) == max_sentences:
-                break
-            if not units[best.index] & uncovered or used + words[best.index] > max_words:
+            if not units[best.index] & uncovered or not fits(best):
                 continue
             take(best)
             uncovered -= units[best.index]
     for s in sorted(sentences, key=lambda s: (-s.score, s.index)):
-        if len(chosen) == max_sentences:
-            break
-        if s.index in taken or s.score <= 0 or used + words[s.index] > max_words:
-            continue
-        take(s)
+        if s.index not in taken and s.score > 0 and fits(s):
+            take(s)
     return sorted(chosen, key=lambda s: s.index)

@@ -41,7 +41,7 @@ from ..numbers import english_numbers, is_supported, source_values
 from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
 from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_currency, check_degenerate,
-                     check_fractions, check_names_strict, check_numbers, fraction_values, repair_dates,
+                     check_fractions, check_names_strict, check_numbers, fraction_values, mentions, repair_dates,
                      replace_cjk_from_glossary, source_money, supported_names, unglue)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
@@ -158,19 +158,17 @@ def carried(english: str, s: Sentence) -> int:
 def named(english: str, s: Sentence) -> int:
     """How many of the names that the source sentence gives a figure (:attr:`Sentence.pairs`) the
     English names: "Hong Kong stocks rose 1.13%" for 恒生指数涨1.13% has the figure and lost its subject."""
-    subjects = {name for name, _ in s.pairs}
-    lowered = english.lower()
     count = 0
-    for subject in subjects:
+    for subject in s.subjects:
         entry = next((e for e in s.entities if e.en == subject), None)
         spellings = [subject, *(entry.aliases if entry else ()), *((entry.ticker,) if entry and entry.ticker else ())]
-        count += any(re.search(rf"(?<![a-z]){re.escape(name.lower())}(?![a-z])", lowered) for name in spellings if name)
+        count += any(mentions(english, name) for name in spellings if name)
     return count
 
 
 def wanted(s: Sentence) -> tuple[int, int]:
     """(figures, subjects) of the source sentence: what :func:`complete` counts against."""
-    return len(s.figures), len({name for name, _ in s.pairs})
+    return len(s.figures), len(s.subjects)
 
 
 def complete(english: str, s: Sentence) -> tuple[int, int]:
@@ -316,7 +314,7 @@ class Summarizer:
             lines += [line for line in first if line.passed and line not in by_clause]
             again = [line.source for line in first if not line.passed and line not in by_clause]
             if by_clause:
-                self.progress(f"{path}: {len(by_clause)} sentence(s) failed their checks or left figures out; "
+                self.progress(f"{path}: {len(by_clause)} sentence(s) failed their checks or left figures or names out; "
                               "translating them again clause by clause")
                 retried = translate([line.source for line in by_clause], backend, ask, by_clause=True,
                                     split_above=0)
