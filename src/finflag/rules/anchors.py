@@ -270,12 +270,12 @@ _MAX_SPELLED = 256
 _MAX_SPELLED_UNION = 2048
 
 
-def _product(*parts: set[str]) -> set[str] | None:
-    """Every concatenation of one string of each part, or None when there would be too many."""
+def _product(*parts: set[str], limit: int = _MAX_SPELLED) -> set[str] | None:
+    """Every concatenation of one string of each part, or None when there would be more than ``limit``."""
     out = {""}
     for part in parts:
         out = {a + b for a in out for b in part}
-        if len(out) > _MAX_SPELLED:
+        if len(out) > limit:
             return None
     return out
 
@@ -371,13 +371,13 @@ def _strings(item, ignore_case: bool) -> set[str] | None:
 
 def _strings_of(items, ignore_case: bool) -> set[str] | None:
     """Every string a concatenation of parsed parts can match, if few (see :func:`_strings`)."""
-    strings: set[str] = {""}
+    strings: set[str] | None = {""}
     for item in items:
         part = _strings(item, ignore_case)
         if part is None:
             return None
-        strings = {a + b for a in strings for b in part}
-        if len(strings) > _MAX_BRANCH_LITERALS:
+        strings = _product(strings, part, limit=_MAX_BRANCH_LITERALS)
+        if strings is None:
             return None
     return strings
 
