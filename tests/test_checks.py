@@ -223,3 +223,16 @@ def test_a_month_or_weekday_invented_for_a_bare_day_is_taken_out():
     assert repair_dates("On April 19th, the company issued a forecast.", "4月19日，公司发布业绩预告。")[1] == []
     assert repair_dates("The index fell on Friday.", source)[1] == []
     assert repair_dates("The index fell on April 4th.", "价格指数报收81.92点。")[1] == []  # no day in the source
+
+
+def test_a_headline_topic_owns_the_target_its_broker_sets(pack):
+    """Recorded from the default model on real headlines (thucnews): 华润电力：德银评级买入 目标价17.6港元.
+    The target is the company's (set by the broker); an index's figure stays its own."""
+    headline = "华润电力：德银评级买入 目标价17.6港元"
+    assert _line_checks(pack, headline, "China Resources Power received a buy rating with a target price of HK$17.6.")[
+        "wrong_entity_number"]
+    assert _line_checks(pack, headline, "Deutsche Bank rates China Resources Power buy, target price HK$17.6.")[
+        "wrong_entity_number"]
+    wrap = "上证指数：涨1.1%，深证成指涨0.9%。"
+    assert not _line_checks(pack, wrap, "The Shanghai Composite rose 0.9%.")["wrong_entity_number"]
+    assert _line_checks(pack, wrap, "The Shanghai Composite rose 1.1%.")["wrong_entity_number"]

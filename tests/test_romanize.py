@@ -4,7 +4,7 @@ Chinese names the model leaves in the English written in pinyin instead of costi
 from __future__ import annotations
 
 from finflag.summary.checks import check_names_strict
-from finflag.summary.romanize import grounded, romanize_leaks, romanize_name, source_pinyin
+from finflag.summary.romanize import grounded, name_words, romanize_leaks, romanize_name, source_pinyin
 
 # A real-style forum post about a planned nuclear plant (one long sentence, as forum posts are written).
 NUCLEAR = ("桃花江核电站规划地点位于湖南省益阳市桃江县沾溪乡荷叶山，占地3000亩，计划总投资超过600亿元，"
@@ -80,3 +80,53 @@ def test_share_classes_are_ordinary_words_and_glued_names_are_split():
     # Recorded from the default model: a word glued to the next name.
     assert unglue("BYD rose 2.3%, whileNIO's US shares fell.") == "BYD rose 2.3%, while NIO's US shares fell."
     assert unglue("Tencent's WeChat and Apple's iPhone") == "Tencent's WeChat and Apple's iPhone"
+
+
+SALE = "看7月11日，海润公告，杨怀进至少要增持1-6月份减持金额的10%。"
+
+
+def test_a_name_misheard_by_a_syllable_is_spelled_as_the_source_reads_it():
+    """Recorded from the default model on a real forum post: 杨怀进 -> "Yang Haijin", 海润 -> "Huorun"."""
+    from finflag.summary.romanize import respell_names
+
+    english, done = respell_names("Huorun announced that Yang Haijin must buy back 10%.", SALE,
+                                  ["Huorun", "Yang Haijin"])
+    assert english == "Hairun announced that Yang Huaijin must buy back 10%."
+    assert done == [("Huorun", "Hairun"), ("Yang Haijin", "Yang Huaijin")]
+    assert check_names_strict(english, set(), source_pinyin(SALE)).passed
+    # An English name is no pinyin, and a name far from every source name stays as it is, failing.
+    kept = "Vanguard said Zhang Wei bought 10%."
+    assert respell_names(kept, SALE, ["Vanguard", "Zhang Wei"]) == (kept, [])
+
+
+def test_pinyin_words_are_told_from_english_ones():
+    from finflag.summary.romanize import is_pinyin
+
+    assert all(is_pinyin(w) for w in ("Huorun", "Taojiang", "Xian", "Zhanxi"))
+    assert not any(is_pinyin(w) for w in ("Vanguard", "McKinsey", "Morgan", "Goldman", "Sachs", "Nasdaq"))
+
+
+def test_a_three_character_person_name_and_a_firm_before_its_notice_are_names():
+    """jieba cuts 杨怀进 as 杨怀 + 进 and tags 海润 as nothing: both are names of the sentence all the same,
+    while the ordinary words around them (增持, 金额) are not."""
+    words = name_words(SALE)
+    assert {"杨怀进", "海润"} <= words
+    assert not words & {"增持", "金额", "月份"}
+
+
+def test_a_person_named_before_the_figures_is_a_subject_the_english_must_keep():
+    """Recorded from the default model on a real forum post: "RMB 30.85 million ... were sold on May 20"
+    for 看杨怀进5月20日…减持了3085万元 lost the seller; "Yang" or "Yang Huaijin" keeps him."""
+    from finflag.summary.romanize import lead_names
+
+    [seller] = lead_names("看杨怀进5月20日以12.34元的价格减持了3085万元。")
+    assert not seller.said_in("RMB 30.85 million were sold on May 20.")
+    assert seller.said_in("Yang Huaijin sold RMB 30.85 million on May 20.")
+    assert seller.said_in("On May 20 Yang sold RMB 30.85 million of shares.")
+    # Named only after the figures, or a place: not what the figures are about.
+    assert lead_names("5月20日减持了3085万元，据杨怀进说。") == ()
+    assert lead_names("桃花江核电站位于湖南省益阳市桃江县，计划总投资超过600亿元。") == ()
+    # jieba tags 归母 (of 归母净利润) and 宁德 (of 宁德时代) as people; a glossary name is the glossary's.
+    assert lead_names("归母净利润105.1亿元，同比增长7.0%。") == ()
+    assert lead_names("宁德时代：归母净利润105.1亿元。", ("宁德时代",)) == ()
+    assert lead_names("杰富瑞上调英伟达目标价，称还能再涨19%。", ("杰富瑞", "英伟达")) == ()

@@ -53,6 +53,7 @@ def test_summary_record_is_complete_and_traceable(pack, smollm2_gguf, model_cach
     assert [d["reason"] for d in out["dropped"]][0] == "contact / upsell block (contact_funnel, paid_upsell)"
     t = out["timings"]
     assert t["prompt_tokens"] > 100 and t["gen_tokens"] > 0 and t["gen_tok_s"] > 0 and t["load_s"] > 0
+    assert 0 <= t["prompt_cached_tokens"] < t["prompt_tokens"]
     assert any("summarising" in m for m in messages)
 
 
@@ -163,3 +164,17 @@ def test_lines_that_fail_are_retried_one_per_call(smollm2_gguf, model_cache):
     assert len(by_clause) <= 1  # sentences that failed or left figures out go again in one call, clause by clause
     assert out["retried"] and strict  # the tiny model fails some line, whatever it writes
     assert all(len(c.sentences) == 1 for c in strict)
+
+
+def test_the_constant_system_message_is_read_once_and_reused_from_the_cache(pack, smollm2_gguf, model_cache):
+    """llama.cpp keeps the system message's KV cache between calls (cache_prompt): the second post's
+    calls reuse it, and the summary says how many of its prompt tokens were not read again."""
+    summarizer = Summarizer(resolve(smollm2_gguf, "llama-cpp"), SummaryOptions(max_words=60))
+    try:
+        first = summarizer.summarize(make_doc(POST), []).to_dict()["timings"]
+        second = summarizer.summarize(make_doc(POST), []).to_dict()["timings"]
+    finally:
+        summarizer.close()
+    assert second["prompt_cached_tokens"] > 0
+    assert second["prompt_cached_tokens"] >= first["prompt_cached_tokens"]
+    assert second["prompt_cached_tokens"] < second["prompt_tokens"]

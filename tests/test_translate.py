@@ -161,33 +161,60 @@ class SubjectDroppingBackend(CountingBackend):
 
         lines = re.findall(r"^(\d+)\. (.*)$", messages[-1]["content"], re.M)
         self.calls.append([text for _, text in lines])
+        return Generation(self.answer(lines), 100, 20, 0.1, 0.1, "stop")
+
+    def answer(self, lines: list[tuple[str, str]]) -> str:
         if len(lines) == 1:
-            answer = "1. Hong Kong stocks rose 1.13% and closed at 17,650 points."
-        else:
-            clauses = {"港股方面": "In Hong Kong,", "恒生指数": "the Hang Seng Index rose 1.13%,", "收报": "closing at 17,650 points."}
-            answer = "\n".join(f"{n}. {next(v for k, v in clauses.items() if text.startswith(k))}" for n, text in lines)
-        return Generation(answer, 100, 20, 0.1, 0.1, "stop")
+            return "1. Hong Kong stocks rose 1.13% and closed at 17,650 points."
+        clauses = {"港股方面": "In Hong Kong,", "恒生指数": "the Hang Seng Index rose 1.13%,", "收报": "closing at 17,650 points."}
+        return "\n".join(f"{n}. {next(v for k, v in clauses.items() if text.startswith(k))}" for n, text in lines)
 
     def close(self):
         pass
 
 
-def test_a_translation_that_lost_its_subject_is_asked_again_by_clause():
-    """The figures alone are not the fact: 恒生指数涨1.13% said as "Hong Kong stocks rose 1.13%"
-    names no index, and a reviewer cannot tell whose 1.13% it is."""
+def _summarised_by(backend, post: str):
+    """The one English sentence of a one-sentence post, the calls the backend saw, and the source."""
     from finflag.summary.model import resolve
-    from finflag.summary.summarize import Summarizer, named, wanted
+    from finflag.summary.summarize import Summarizer
 
-    post = "港股方面，恒生指数涨1.13%，收报17650点；\n"
     summarizer = Summarizer(resolve(None, "llama-cpp"))
-    backend = SubjectDroppingBackend()
     summarizer._backend = backend
-    out = summarizer.summarize(make_doc(post), []).to_dict()
-    [sentence] = out["sentences"]
-    assert "Hang Seng Index" in sentence["text"] and "17,650" in sentence["text"]
+    [sentence] = summarizer.summarize(make_doc(post), []).to_dict()["sentences"]
     assert len(backend.calls) == 2 and len(backend.calls[1]) > 1  # the whole line, then its clauses
     doc = make_doc(post)
     [source] = split_sentences(doc, prepare(doc, []), Glossary.load())
+    return sentence["text"], source
+
+
+def test_a_translation_that_lost_its_subject_is_asked_again_by_clause():
+    """The figures alone are not the fact: 恒生指数涨1.13% said as "Hong Kong stocks rose 1.13%"
+    names no index, and a reviewer cannot tell whose 1.13% it is."""
+    from finflag.summary.summarize import named, wanted
+
+    text, source = _summarised_by(SubjectDroppingBackend(), "港股方面，恒生指数涨1.13%，收报17650点；\n")
+    assert "Hang Seng Index" in text and "17,650" in text
     assert wanted(source) == (2, 1)
     assert named("Hong Kong stocks rose 1.13%.", source) == 0
     assert named("The Hang Seng Index rose 1.13%.", source) == 1
+
+
+class SellerDroppingBackend(SubjectDroppingBackend):
+    """Answers like the small model did on a real forum post: the seller the glossary does not know
+    (杨怀进) is lost in a passive ("... were sold on May 20"); asked clause by clause, it is named."""
+
+    def answer(self, lines: list[tuple[str, str]]) -> str:
+        if len(lines) == 1:
+            return "1. RMB 30.85 million and RMB 173.6 million of shares were sold on May 20 and 21."
+        return "\n".join(f"{n}. " + ("Yang Huaijin sold RMB 30.85 million of shares on May 20,"
+                                     if "30.85" in text else "and RMB 173.6 million on May 21.") for n, text in lines)
+
+
+def test_a_translation_that_lost_a_person_the_glossary_does_not_know_is_asked_again_by_clause():
+    from finflag.summary.summarize import complete, wanted
+
+    post = "看杨怀进5月20日以12.34元左右的价格减持了3085万元，5月21日又以12.4元左右的价格减持了17360万元。\n"
+    text, source = _summarised_by(SellerDroppingBackend(), post)
+    assert text.startswith("Yang Huaijin sold RMB 30.85 million")
+    assert wanted(source)[1] == 1
+    assert complete("RMB 30.85 million were sold.", source)[1] == 0

@@ -85,7 +85,8 @@ def summary_text(summary: Summary) -> str:
     lines += [f"  {CHECK_MARKS.get(c.status, c.status)} {c.check}: {c.message}" for c in summary.checks]
     t = summary.timings
     if t:
-        lines += ["", f"Model load {t.get('load_s')} s; {t.get('prompt_tokens')} prompt tokens at "
+        cached = f" ({t['prompt_cached_tokens']} reused from the cache)" if t.get("prompt_cached_tokens") else ""
+        lines += ["", f"Model load {t.get('load_s')} s; {t.get('prompt_tokens')} prompt tokens{cached} at "
                       f"{t.get('prompt_tok_s')}/s, {t.get('gen_tokens')} generated at {t.get('gen_tok_s')}/s; "
                       f"{t.get('total_s')} s in all"]
     return "\n".join(lines)

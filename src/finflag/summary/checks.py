@@ -239,7 +239,9 @@ Yes So Nor Any Anybody Someone Everything Everybody Whatever Whenever Wherever W
 One Two Three Four Five Six Seven Eight Nine Ten Dozens Hundreds Thousands Millions
 """.split())
 _EN_CLAUSE = re.compile(r"[,;:](?!\d)|\b(?:and|while|whereas|but)\b")  # 720,000 stays one number
-_ZH_CLAUSE = re.compile(r"[，,；;：:、]")
+#: A sentence's first clause up to this many characters, ended by a colon, is its topic (华润电力：).
+TOPIC_CHARS = 12
+_ZH_CLAUSE_KEPT = re.compile(r"([，,；;：:、])")  # clauses, each followed by the separator that ends it
 _ZH_FRACTION = re.compile(TENTHS.pattern + r"|(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)倍|(过半|一半|半数|翻倍|翻番)|"
                           r"([一二三四五六七八九十])分之([一二三四五六七八九])")
 _EN_FRACTION = {
@@ -528,22 +530,30 @@ def check_currency(english: str, source_money: list[tuple[str, Decimal]]) -> Che
 
 
 def check_attribution(english: str, source: str, entities: list[tuple[str, tuple[str, ...]]],
-                      values_of: Callable[[str], set[Decimal]]) -> CheckResult:
+                      values_of: Callable[[str], set[Decimal]], raters: frozenset[str] = frozenset()) -> CheckResult:
     """A number next to an entity in the English must be stated for that entity in the source.
 
     ``entities`` are (Chinese, English names) pairs. The source is cut into
     clauses at commas; a clause without an entity keeps the previous one's
-    (Chinese drops a repeated subject). An English clause naming exactly one
-    entity may only carry that entity's numbers: "S&P 500 fell 1.09%" fails
-    when the source gives 1.09% to the Nasdaq.
+    (Chinese drops a repeated subject). A headline's topic, a name alone before
+    its colon (华润电力：德银评级买入 目标价17.6港元), also owns the numbers of
+    later clauses that name no one but ``raters`` (brokers and banks, in
+    Chinese): the target price is China Resources Power's, set by Deutsche
+    Bank; in 上证指数：涨1.1%，深证成指涨0.9% the 0.9% stays the other index's. An English clause naming exactly one entity may only carry
+    that entity's numbers: "S&P 500 fell 1.09%" fails when the source gives
+    1.09% to the Nasdaq.
     """
     owned: dict[str, set[Decimal]] = {}
     current: list[str] = []
-    for clause in _ZH_CLAUSE.split(source):
+    topic: list[str] = []
+    cut = _ZH_CLAUSE_KEPT.split(source) + [""]
+    for at, (clause, separator) in enumerate(zip(cut[::2], cut[1::2])):
         here = [zh for zh, _ in entities if zh in clause]
         current = here or current
-        for zh in current:
+        for zh in {*current, *(topic if set(here) <= raters else ())}:
             owned.setdefault(zh, set()).update(values_of(clause))
+        if at == 0 and separator in ("：", ":") and len(clause.strip()) <= TOPIC_CHARS:
+            topic = here
     bad = []
     offset = 0
     for clause in _EN_CLAUSE.split(english):

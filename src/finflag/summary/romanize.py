@@ -10,12 +10,16 @@ is not, nor the reading of an ordinary word (路线 is not "Luxian"). The
 reverse repair: a short Chinese name the model left in the English (在桃江)
 is written in pinyin, with a place
 suffix translated (沾溪乡 -> "Zhanxi Township"), instead of dropping the
-sentence for a Chinese leak. pypinyin is imported only here, on first use.
+sentence for a Chinese leak. A name the model misheard by a letter or two
+("Yang Haijin" for 杨怀进, "Huorun" for 海润) is spelled as the source reads
+it, and a person named before a sentence's figures is a subject its English
+must keep. pypinyin is imported only here, on first use.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
@@ -27,6 +31,8 @@ MAX_READINGS = 3
 PLACE_SUFFIXES = {"省": "Province", "市": "City", "县": "County", "区": "District", "乡": "Township",
                   "镇": "Town", "村": "Village", "山": "Mountain", "港": "Port"}
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+#: Two or three characters right after a break and right before a firm word are a firm's short name.
+_FIRM = re.compile(r"(?:^|(?<=[\s，,。：:；;、（(“\"]))([\u4e00-\u9fff]{2,3})(?=公告|股份|集团|公司|控股|董事长)")
 
 
 @lru_cache(maxsize=4096)
@@ -53,12 +59,75 @@ def name_words(source: str) -> frozenset[str]:
 
     jieba.setLogLevel(logging.WARNING)
     names: set[str] = set()
+    at = 0
     for word, flag in jieba.posseg.cut(source):
+        end = at + len(word)
         if flag in NAME_FLAGS and _HAN.fullmatch(word):
             names.add(word)
             if len(word) > 2 and word[-1] in PLACE_SUFFIXES:
                 names.add(word[:-1])
+            # jieba often cuts a three-character personal name after two (杨怀|进): keep the third too.
+            if flag == "nr" and len(word) == 2 and word[0] in SURNAMES and _HAN.match(source, end):
+                names.add(source[at:end + 1])
+        at = end
+    # A short firm name is seldom tagged (海润公告, 复地集团): the characters before 公告, 股份... name it.
+    names.update(m.group(1) for m in _FIRM.finditer(source))
     return frozenset(name for name in names if len(name) <= MAX_NAME_CHARS)
+
+
+@dataclass(frozen=True)
+class LeadName:
+    """A person a sentence names, as pinyin: whole spellings, and the surnames alone."""
+
+    spellings: frozenset[str]
+    surnames: frozenset[str] = frozenset()
+
+    def said_in(self, english: str) -> bool:
+        """Whether an English text names them: "Yang Huaijin", or the surname as a word ("Yang")."""
+        letters = re.sub(r"[^a-z]", "", english.lower())
+        return (any(s in letters for s in self.spellings)
+                or any(w.lower() in self.surnames for w in re.findall(r"\b[A-Z][a-z]+\b", english)))
+
+
+#: The hundred commonest Chinese surnames: jieba also tags 归母 (of 归母净利润) or 宁德 (of 宁德时代) as
+#: a person's name; a name whose first character is none of these is not taken for a person.
+SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+                     "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+
+
+@lru_cache(maxsize=512)
+def lead_names(source: str, known: tuple[str, ...] = ()) -> tuple[LeadName, ...]:
+    """The people a sentence names before its first figure (看杨怀进5月20日…减持了3085万元):
+    whom its figures are about, when the glossary knows none of them (``known``: the Chinese of the
+    glossary names the sentence has). Each as the pinyin spellings
+    (syllables joined, lower case) an English that keeps the subject writes. Places and firms are
+    left out: an English may well say "the site" for 湖南省益阳市桃江县, and the two characters
+    before 公司 are as often 上市 or 这家 as a firm's name. Cached: the subject check asks for
+    each of a sentence's translations."""
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    digit = re.search(r"\d", source)
+    head = source[:digit.start()] if digit else source
+    people: list[str] = []
+    at = 0
+    for word, flag in jieba.posseg.cut(head):
+        end = at + len(word)
+        if flag in ("nr", "nrfg") and len(word) >= 2 and word[0] in SURNAMES and _HAN.fullmatch(word):
+            people.append(source[at:end + 1] if len(word) == 2 and _HAN.match(source, end) else word)
+        at = end
+    # A name the glossary knows (杰富瑞 = Jefferies) is counted with the glossary's English, not here.
+    people = [p for p in people if not any(p in k or k in p for k in known)]
+    out = []
+    for name in dict.fromkeys(people):
+        spelled = _spelled(name)
+        if spelled and len(name) <= MAX_NAME_CHARS:
+            # A person may be named by the surname alone ("Manager Wang" for 王经理, "Yang").
+            out.append(LeadName(frozenset("".join(c) for c in spelled), frozenset(c[0] for c in spelled)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=512)
@@ -119,4 +188,74 @@ def romanize_leaks(english: str, source: str) -> tuple[str, list[str]]:
     return repaired, done
 
 
-__all__ = ["grounded", "romanize_leaks", "romanize_name", "source_pinyin"]
+@lru_cache(maxsize=1)
+def _syllables() -> frozenset[str]:
+    """Every pinyin syllable without tone (426 of them), from pypinyin's dictionary; bare nasals
+    (m, n, ng, hm) left out, so that "Morgan" is never read as pinyin."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    found = {to_normal(r) for v in pinyin_dict.values() for r in v.split(",")}
+    return frozenset(x for x in found if x.isascii() and x.isalpha() and re.search("[aeiouv]", x))
+
+
+def is_pinyin(word: str) -> bool:
+    """Whether a word splits into pinyin syllables ("Huorun" = huo+run; "Vanguard" does not)."""
+    word = word.lower()
+    syllables = _syllables()
+    ends = {0}
+    for i in range(1, len(word) + 1):
+        if any(j in ends and word[j:i] in syllables for j in range(max(0, i - 6), i)):
+            ends.add(i)
+    return bool(word) and len(word) in ends
+
+
+def _distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
+
+
+def _spelled(name: str) -> list[tuple[str, ...]]:
+    """The pinyin syllables of a source name, one tuple per combination of readings."""
+    return [combo for combo in product(*[_readings(c) or ("",) for c in name]) if all(combo)]
+
+
+def respell_names(english: str, source: str, bad: list[str]) -> tuple[str, list[tuple[str, str]]]:
+    """Names the model romanised one or two letters wrong, spelled as the source's own names.
+
+    The small model reads 杨怀进 as "Yang Haijin" and 海润 as "Huorun": names of the source
+    that fail the name check only because a syllable is misheard. A failing name made of
+    pinyin syllables (so never "Vanguard" or "McKinsey") that is within one letter (two, from six
+    letters) of exactly one proper name of the source (:func:`name_words`), starting with the same
+    letter, is replaced by that name's pinyin: "Yang Huaijin", "Hairun". Anything further off
+    stays and fails. Returns the text and the (old, new) spellings."""
+    done: list[tuple[str, str]] = []
+    candidates = [(name, combo) for name in name_words(source) for combo in _spelled(name)]
+    for text in dict.fromkeys(bad):
+        words = text.split()
+        key = "".join(words).lower()
+        if not key.isalpha() or not all(is_pinyin(w) for w in words):
+            continue
+        limit = 1 if len(key) < 6 else 2
+        scored = [(_distance(key, "".join(combo)), name, combo) for name, combo in candidates
+                  if "".join(combo)[0] == key[0]]
+        close = [x for x in scored if x[0] <= limit]
+        if not close:
+            continue
+        best = min(d for d, _, _ in close)
+        names = {name for d, name, _ in close if d == best}
+        if len(names) != 1 or best == 0:
+            continue
+        combo = next(c for d, _, c in close if d == best)
+        new = (combo[0].capitalize() + " " + "".join(combo[1:]).capitalize() if len(words) > 1 and len(combo) > 1
+               else "".join(combo).capitalize())
+        english = re.sub(rf"(?<![A-Za-z]){re.escape(text)}(?![A-Za-z])", new, english)
+        done.append((text, new))
+    return english, done
+
+
+__all__ = ["LeadName", "grounded", "is_pinyin", "lead_names", "respell_names", "romanize_leaks", "romanize_name", "source_pinyin"]

@@ -49,7 +49,7 @@ from .model import ModelChoice, model_path
 from .prepare import DEFAULT_MAX_CHARS, prepare
 from .prompts import PROMPT_VERSION
 from .prompts import check_all as check_prompts
-from .romanize import romanize_leaks, source_pinyin
+from .romanize import LeadName, lead_names, respell_names, romanize_leaks, source_pinyin
 from .select import Sentence, select, split_sentences
 from .translate import Call, clause_parts, translate
 from .types import Check, Summary
@@ -70,6 +70,7 @@ class Usage:
     """Tokens and seconds over every model call for one document (the timings in a summary)."""
 
     prompt_tokens: int = 0
+    cached_tokens: int = 0          # of prompt_tokens, reused from the KV cache (not evaluated again)
     gen_tokens: int = 0
     prompt_s: float = 0.0
     gen_s: float = 0.0
@@ -77,6 +78,7 @@ class Usage:
 
     def add(self, g: Generation) -> None:
         self.prompt_tokens += g.prompt_tokens
+        self.cached_tokens += g.cached_tokens
         self.gen_tokens += g.gen_tokens
         self.prompt_s += g.prompt_s
         self.gen_s += g.gen_s
@@ -140,7 +142,8 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
     return [
         check_numbers(english, values),
         check_attribution(english, simplified, named,
-                          lambda clause: source_values(clause) | fraction_values(clause)),
+                          lambda clause: source_values(clause) | fraction_values(clause),
+                          frozenset(e.zh for e in s.entities if e.kind in ("broker", "bank"))),
         check_names_strict(english, allowed, source_pinyin(simplified) | source_pinyin(s.source)),
         check_fractions(english, simplified),
         check_currency(english, source_money(s.rewrites, s.source, s.yuan)),
@@ -166,14 +169,21 @@ def named(english: str, s: Sentence) -> int:
     return count
 
 
+def _lead_names(s: Sentence) -> tuple[LeadName, ...]:
+    return lead_names(to_simplified(s.source), tuple(e.zh for e in s.entities))
+
+
 def wanted(s: Sentence) -> tuple[int, int]:
-    """(figures, subjects) of the source sentence: what :func:`complete` counts against."""
-    return len(s.figures), len(s.subjects)
+    """(figures, subjects) of the source sentence: what :func:`complete` counts against. The
+    subjects are the names it gives a figure and the people it names before its first figure
+    that the glossary does not know (:func:`lead_names`: 看杨怀进5月20日…减持了3085万元)."""
+    return len(s.figures), len(s.subjects) + len(_lead_names(s))
 
 
 def complete(english: str, s: Sentence) -> tuple[int, int]:
     """(figures stated, subjects named): what a faithful English of ``s`` must carry, counted."""
-    return carried(english, s), named(english, s)
+    lead = sum(name.said_in(english) for name in _lead_names(s))
+    return carried(english, s), named(english, s) + lead
 
 
 def _short_of(line: Line) -> bool:
@@ -331,8 +341,9 @@ class Summarizer:
     def _line(self, s: Sentence, english: str, retried: bool = False) -> Line:
         """A translated line, checked; Chinese terms the glossary knows are put in English first
         (减持 -> share sale), short Chinese names copied from the source are romanised (桃江 ->
-        Taojiang), a month or weekday invented for a bare 4日 is taken out ("on the 4th"), and the
-        checks then see the repaired text.
+        Taojiang), a source name misheard by a letter or two is spelled as the source's pinyin
+        ("Yang Haijin" -> "Yang Huaijin" for 杨怀进), a month or weekday invented for a bare 4日 is
+        taken out ("on the 4th"), and the checks then see the repaired text.
 
         A translation of several English sentences that fails keeps the sentences that pass on
         their own (each against the same source): one wrong name no longer costs the facts
@@ -341,6 +352,11 @@ class Summarizer:
         english, _ = romanize_leaks(english, s.source)
         english, _ = repair_dates(english, to_simplified(s.source))
         line = Line(s, english, check_line(english, s, "stop" if english else "length"), retried=retried)
+        misheard = [str(b["text"]) for c in line.checks if c.check == "unsupported_name" for b in c.items]
+        if misheard:
+            english, respelled = respell_names(english, to_simplified(s.source), misheard)
+            if respelled:
+                line = Line(s, english, check_line(english, s), retried=retried)
         parts = [p for p in SENTENCE_SPLIT.split(english) if p.strip()]
         if line.passed or len(parts) < 2:
             return line
@@ -397,8 +413,11 @@ class Summarizer:
             timings={
                 "load_s": round(backend.load_s, 2) if backend else 0.0,
                 "prompt_tokens": usage.prompt_tokens,
+                "prompt_cached_tokens": usage.cached_tokens,
                 "gen_tokens": usage.gen_tokens,
-                "prompt_tok_s": round(usage.prompt_tokens / usage.prompt_s, 1) if usage.prompt_s else 0.0,
+                # Tokens the model read per second: the ones reused from the KV cache took no time.
+                "prompt_tok_s": (round((usage.prompt_tokens - usage.cached_tokens) / usage.prompt_s, 1)
+                                 if usage.prompt_s else 0.0),
                 "gen_tok_s": round(usage.gen_tokens / usage.gen_s, 1) if usage.gen_s else 0.0,
                 "calls": usage.calls,
                 "total_s": round(total_s, 2),

@@ -18,10 +18,18 @@ class Generation:
     prompt_s: float
     gen_s: float
     finish_reason: str  # "stop" or "length"
+    #: Prompt tokens reused from the KV cache (llama.cpp's ``cache_prompt``: the constant system
+    #: message), part of ``prompt_tokens`` but not evaluated again; 0 where a backend keeps no cache.
+    cached_tokens: int = 0
+
+    @property
+    def evaluated_tokens(self) -> int:
+        """Prompt tokens the model actually read in this call."""
+        return self.prompt_tokens - self.cached_tokens
 
     @property
     def prompt_tok_s(self) -> float:
-        return self.prompt_tokens / self.prompt_s if self.prompt_s else 0.0
+        return self.evaluated_tokens / self.prompt_s if self.prompt_s else 0.0
 
     @property
     def gen_tok_s(self) -> float:

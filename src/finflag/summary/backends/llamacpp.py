@@ -71,6 +71,7 @@ class LlamaCppBackend:
             prompt_s=prompt_s,
             gen_s=gen_s,
             finish_reason="length" if choice.get("finish_reason") == "length" else "stop",
+            cached_tokens=int(timings.get("cache_n", 0)),
         )
 
     def count_tokens(self, text: str) -> int:
