@@ -113,7 +113,7 @@ def report(r: dict[str, object]) -> None:
           f"{evaluated} / {r['source_tokens']} = {read:.2f} read by the model, the other "
           f"{r['prompt_cached_tokens']} reused from the KV cache (target <= {TARGET_PROMPT_RATIO})")
     print(f"  {r['sentences']} sentence(s), {r['claims']} claim(s) shown, {r['dropped_sentences']} dropped")
-    print(f"  prompt {r['prompt_tokens']} tokens at {r['prompt_tok_s']} tok/s, "
+    print(f"  prompt {r['prompt_tokens']} tokens ({evaluated} read) at {r['prompt_tok_s']} tok/s, "
           f"generated {r['gen_tokens']} at {r['gen_tok_s']} tok/s, {r['calls']} model call(s)")
     print(f"  end to end {r['ours_s']} s vs bare call {r['bare_s']} s "
           f"({r['bare_prompt_tokens']} prompt + {r['bare_gen_tokens']} generated tokens): "

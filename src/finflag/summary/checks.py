@@ -539,9 +539,10 @@ def check_attribution(english: str, source: str, entities: list[tuple[str, tuple
     its colon (华润电力：德银评级买入 目标价17.6港元), also owns the numbers of
     later clauses that name no one but ``raters`` (brokers and banks, in
     Chinese): the target price is China Resources Power's, set by Deutsche
-    Bank; in 上证指数：涨1.1%，深证成指涨0.9% the 0.9% stays the other index's. An English clause naming exactly one entity may only carry
-    that entity's numbers: "S&P 500 fell 1.09%" fails when the source gives
-    1.09% to the Nasdaq.
+    Bank; in 上证指数：涨1.1%，深证成指涨0.9% the 0.9% stays the other index's.
+    An English clause naming exactly one entity may only carry that entity's
+    numbers: "S&P 500 fell 1.09%" fails when the source gives 1.09% to the
+    Nasdaq.
     """
     owned: dict[str, set[Decimal]] = {}
     current: list[str] = []
