@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from finflag.pipeline import flag_document
 from finflag.summary.glossary import Glossary
 from finflag.summary.prepare import prepare
@@ -218,3 +220,27 @@ def test_a_translation_that_lost_a_person_the_glossary_does_not_know_is_asked_ag
     assert text.startswith("Yang Huaijin sold RMB 30.85 million")
     assert wanted(source)[1] == 1
     assert complete("RMB 30.85 million were sold.", source)[1] == 0
+
+
+@pytest.mark.parametrize("post, english, shown", [
+    ("港股方面，恒生指数涨1.13%，收报17650点；\n", "Hong Kong stocks rose by 1.13% and closed at 17,650 points.",
+     "Hang Seng Index: Hong Kong stocks rose by 1.13% and closed at 17,650 points."),
+    ("看杨怀进5月20日以12.34元左右的价格减持了3085万元。\n", "RMB 30.85 million of shares were sold at about RMB 12.34.",
+     "Yang Huaijin: RMB 30.85 million of shares were sold at about RMB 12.34."),
+    # Two subjects: which figure is whose cannot be said in a label, so the sentence stays as it is.
+    ("标普500指数跌0.31%，纳指跌1.09%。\n", "US stocks fell 0.31% and 1.09%.", "US stocks fell 0.31% and 1.09%."),
+    # Already named: nothing to add.
+    ("港股方面，恒生指数涨1.13%。\n", "The Hang Seng rose 1.13%.", "The Hang Seng rose 1.13%."),
+])
+def test_a_translation_that_still_lacks_its_one_subject_is_shown_with_it_first(post, english, shown):
+    """Recorded from the default model: after the clause retry, "Hong Kong stocks rose by 1.13%" for
+    恒生指数涨1.13% and a seller lost to a passive; the reviewer is told whose figures they are."""
+    from finflag.summary.model import resolve
+    from finflag.summary.summarize import Line, Summarizer, check_line
+
+    doc = make_doc(post)
+    [source] = split_sentences(doc, prepare(doc, []), Glossary.load())
+    line = Line(source, english, check_line(english, source))
+    assert line.passed
+    after = Summarizer(resolve(None, "llama-cpp"))._named_subject(line)
+    assert after.text == shown and after.passed

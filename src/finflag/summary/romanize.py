@@ -81,6 +81,8 @@ class LeadName:
 
     spellings: frozenset[str]
     surnames: frozenset[str] = frozenset()
+    #: How English writes the name: surname, then the given name ("Yang Huaijin").
+    english: str = ""
 
     def said_in(self, english: str) -> bool:
         """Whether an English text names them: "Yang Huaijin", or the surname as a word ("Yang")."""
@@ -126,7 +128,9 @@ def lead_names(source: str, known: tuple[str, ...] = ()) -> tuple[LeadName, ...]
         spelled = _spelled(name)
         if spelled and len(name) <= MAX_NAME_CHARS:
             # A person may be named by the surname alone ("Manager Wang" for 王经理, "Yang").
-            out.append(LeadName(frozenset("".join(c) for c in spelled), frozenset(c[0] for c in spelled)))
+            first = spelled[0]
+            english = first[0].capitalize() + (" " + "".join(first[1:]).capitalize() if len(first) > 1 else "")
+            out.append(LeadName(frozenset("".join(c) for c in spelled), frozenset(c[0] for c in spelled), english))
     return tuple(out)
 
 

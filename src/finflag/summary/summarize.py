@@ -18,7 +18,9 @@ wrong company and drops facts. So the model only translates:
    a short one with a strict prompt), then dropped and reported, never
    shown; a passing one that left some of its source's figures out (the
    model translated one clause of five) is translated again clause by
-   clause, and the version that states more figures is kept;
+   clause, and the version that states more figures is kept; one that still
+   names nobody its figures belong to is shown with its one subject first
+   ("Hang Seng Index: Hong Kong stocks rose by 1.13%");
 5. **voice**: a sentence overlapping a promotional finding is a claim of the
    author ("The post claims: ..."), kept apart from the factual sentences.
 
@@ -165,6 +167,8 @@ def named(english: str, s: Sentence) -> int:
     for subject in s.subjects:
         entry = next((e for e in s.entities if e.en == subject), None)
         spellings = [subject, *(entry.aliases if entry else ()), *((entry.ticker,) if entry and entry.ticker else ())]
+        if entry and entry.kind == "index" and subject.endswith(" Index"):
+            spellings.append(subject.removesuffix(" Index"))  # "the Hang Seng rose 1.13%" names it
         count += any(mentions(english, name) for name in spellings if name)
     return count
 
@@ -335,8 +339,29 @@ class Summarizer:
                 self.progress(f"{path}: {len(again)} sentence(s) failed their checks; translating them again, strictly")
                 lines += [self._line(s, english, retried=True)
                           for s, english in translate(again, backend, ask, strict=True, max_lines=1)]
+        lines = [self._named_subject(line) for line in lines]
         lines.sort(key=lambda line: line.source.start)
         return lines, calls
+
+    def _named_subject(self, line: Line) -> Line:
+        """A passing translation that states its source's figures but names none of whom they
+        belong to ("Hong Kong stocks rose by 1.13%" for 恒生指数涨1.13%; "RMB 30.85 million were
+        sold" for 看杨怀进…减持了3085万元), after its retry, is shown with that subject first, the
+        way Chinese headlines write a topic: "Hang Seng Index: Hong Kong stocks rose by 1.13%".
+        Only when the source sentence has exactly one such subject (a glossary name it gives its
+        figures, or a person named before them), so the label says nothing the source does not."""
+        s = line.source
+        lead = _lead_names(s)
+        subjects = [*sorted(s.subjects), *(n.english for n in lead)]
+        if not line.passed or len(subjects) != 1 or not subjects[0] or carried(line.text, s) == 0:
+            return line
+        if complete(line.text, s)[1]:
+            return line
+        text = f"{subjects[0]}: {line.text}"
+        checks = check_line(text, s)
+        if not all(c.passed for c in checks):
+            return line
+        return Line(s, text, checks, claim=line.claim, retried=line.retried, removed=line.removed)
 
     def _line(self, s: Sentence, english: str, retried: bool = False) -> Line:
         """A translated line, checked; Chinese terms the glossary knows are put in English first
