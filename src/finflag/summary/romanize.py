@@ -19,6 +19,7 @@ must keep. pypinyin is imported only here, on first use.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
@@ -47,29 +48,39 @@ def _readings(char: str) -> tuple[str, ...]:
 NAME_FLAGS = frozenset({"ns", "nr", "nrt", "nrfg", "nt", "nz"})
 
 
-@lru_cache(maxsize=512)
-def name_words(source: str) -> frozenset[str]:
-    """The proper names of ``source`` by jieba's part-of-speech tags (湖南省, 益阳市, 华安), each also
-    without its place suffix (益阳), so that 第三代 or 路线 never count as a name; at most
-    :data:`MAX_NAME_CHARS` characters each."""
+def _tagged(text: str) -> Iterator[tuple[str, str, int]]:
+    """jieba's words of ``text`` with their part-of-speech flags and where each ends."""
     import logging
 
     import jieba
     import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
+    end = 0
+    for word, flag in jieba.posseg.cut(text):
+        end += len(word)
+        yield word, flag, end
+
+
+def _whole_name(text: str, word: str, end: int) -> str:
+    """A person's name as tagged, with the character after it when jieba cut a three-character
+    name after two (杨怀|进 -> 杨怀进)."""
+    return text[end - 2:end + 1] if len(word) == 2 and _HAN.match(text, end) else word
+
+
+@lru_cache(maxsize=512)
+def name_words(source: str) -> frozenset[str]:
+    """The proper names of ``source`` by jieba's part-of-speech tags (湖南省, 益阳市, 华安), each also
+    without its place suffix (益阳), so that 第三代 or 路线 never count as a name; at most
+    :data:`MAX_NAME_CHARS` characters each."""
     names: set[str] = set()
-    at = 0
-    for word, flag in jieba.posseg.cut(source):
-        end = at + len(word)
+    for word, flag, end in _tagged(source):
         if flag in NAME_FLAGS and _HAN.fullmatch(word):
             names.add(word)
             if len(word) > 2 and word[-1] in PLACE_SUFFIXES:
                 names.add(word[:-1])
-            # jieba often cuts a three-character personal name after two (杨怀|进): keep the third too.
-            if flag == "nr" and len(word) == 2 and word[0] in SURNAMES and _HAN.match(source, end):
-                names.add(source[at:end + 1])
-        at = end
+            if flag == "nr" and word[0] in SURNAMES:
+                names.add(_whole_name(source, word, end))
     # A short firm name is seldom tagged (海润公告, 复地集团): the characters before 公告, 股份... name it.
     names.update(m.group(1) for m in _FIRM.finditer(source))
     return frozenset(name for name in names if len(name) <= MAX_NAME_CHARS)
@@ -106,21 +117,10 @@ def lead_names(source: str, known: tuple[str, ...] = ()) -> tuple[LeadName, ...]
     left out: an English may well say "the site" for 湖南省益阳市桃江县, and the two characters
     before 公司 are as often 上市 or 这家 as a firm's name. Cached: the subject check asks for
     each of a sentence's translations."""
-    import logging
-
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
     digit = re.search(r"\d", source)
     head = source[:digit.start()] if digit else source
-    people: list[str] = []
-    at = 0
-    for word, flag in jieba.posseg.cut(head):
-        end = at + len(word)
-        if flag in ("nr", "nrfg") and len(word) >= 2 and word[0] in SURNAMES and _HAN.fullmatch(word):
-            people.append(source[at:end + 1] if len(word) == 2 and _HAN.match(source, end) else word)
-        at = end
+    people = [_whole_name(source, word, end) for word, flag, end in _tagged(head)
+              if flag in ("nr", "nrfg") and len(word) >= 2 and word[0] in SURNAMES and _HAN.fullmatch(word)]
     # A name the glossary knows (杰富瑞 = Jefferies) is counted with the glossary's English, not here.
     people = [p for p in people if not any(p in k or k in p for k in known)]
     out = []
@@ -138,12 +138,7 @@ def lead_names(source: str, known: tuple[str, ...] = ()) -> tuple[LeadName, ...]
 def source_pinyin(source: str) -> frozenset[str]:
     """Every pinyin spelling (syllables joined, lower case) of a proper name in ``source`` (see
     :func:`name_words`). Cached: a translation's sentences are each checked against the same source."""
-    spellings: set[str] = set()
-    for name in name_words(source):
-        for combo in product(*[_readings(c) or ("",) for c in name]):
-            if all(combo):
-                spellings.add("".join(combo))
-    return frozenset(spellings)
+    return frozenset("".join(combo) for name in name_words(source) for combo in _spelled(name))
 
 
 def grounded(word: str, spellings: set[str] | frozenset[str]) -> bool:

@@ -353,9 +353,10 @@ class Summarizer:
         s = line.source
         lead = _lead_names(s)
         subjects = [*sorted(s.subjects), *(n.english for n in lead)]
-        if not line.passed or len(subjects) != 1 or not subjects[0] or carried(line.text, s) == 0:
+        if not line.passed or len(subjects) != 1 or not subjects[0]:
             return line
-        if complete(line.text, s)[1]:
+        figures, names = complete(line.text, s)
+        if figures == 0 or names:
             return line
         text = f"{subjects[0]}: {line.text}"
         checks = check_line(text, s)
