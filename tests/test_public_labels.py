@@ -51,8 +51,9 @@ def test_warnings_are_not_promotion_and_factual_pages_get_no_finding():
 
 #: Promotional pages with no finding at all: three from the held-out half of the second batch (a
 #: Binance Square BTC trade plan, a margin-lending (配资) sales page, 2016 spot-gold 喊单 snippets) and
-#: two of the third (measured unseen).
-KNOWN_UNFLAGGED = 5
+#: one of the third (measured unseen); the third batch's fake-celebrity SMS (提交100万到这个帐户,
+#: 还10倍给你) is flagged since the rules12 shapes.
+KNOWN_UNFLAGGED = 4
 
 
 def test_promotional_pages_are_flagged():
