@@ -83,7 +83,7 @@ COMMIT_SOURCES: dict[str, tuple[str, ...]] = {
 MESSAGE_WORDS: tuple[tuple[str, str], ...] = (
     ("guba", "guba"), ("forum", "guba"), ("股吧", "guba"), ("sms", "sms"), ("sample", "samples"),
     ("reference", "reference"), ("tip site", "reference"), ("tip-site", "reference"),
-    ("public text", "public"),
+    ("public text", "public"), ("public studied", "public"),
 )
 REFACTOR_WORDS = ("rule speed", "speed:", "rename", "refactor", "typo", "readme")
 
