@@ -32,7 +32,13 @@ def test_every_public_label_points_at_its_excerpt():
 #: of a neighbour ruined by limit-up chasing whose headline is 一夜暴富梦, and a news column that
 #: calls a stock a 黑馬股 while reporting foreign brokers' targets.
 KNOWN_FLAGGED = {"clean/simu001-forum-pattern-post.txt", "clean/tour028-guba-rant.txt",
-                 "clean/b3-zkyy8-zhangting-laowang.txt", "news/b3-udn-waizi-mubiaojia-tsmc-2026.txt"}
+                 "clean/b3-zkyy8-zhangting-laowang.txt", "news/b3-udn-waizi-mubiaojia-tsmc-2026.txt",
+                 # The fourth batch, measured unseen: an essay quoting an economist's title, a novel about
+                 # a 黑嘴 whose characters predict rises, a 2009 report of a fund launch, a 2010 interview
+                 # on managing clients' money, a profile of a trader called 股神.
+                 "clean/b4-handmsg-wanghong-fenxishi-lunwen.txt", "clean/b4-lf1999-xiaoshuo-heizui-dafeng.txt",
+                 "news/b4-xdkb-forbes-wangyawei-2009.txt", "news/b4-360doc-hangguoqiang-zhuanfang-2010.txt",
+                 "news/b4-kmedia-huige-caopanshou-zhuanfang.txt"}
 
 
 def test_warnings_are_not_promotion_and_factual_pages_get_no_finding():
@@ -52,8 +58,9 @@ def test_warnings_are_not_promotion_and_factual_pages_get_no_finding():
 #: Promotional pages with no finding at all: three from the held-out half of the second batch (a
 #: Binance Square BTC trade plan, a margin-lending (配资) sales page, 2016 spot-gold 喊单 snippets) and
 #: one of the third (measured unseen); the third batch's fake-celebrity SMS (提交100万到这个帐户,
-#: 还10倍给你) is flagged since the rules12 shapes.
-KNOWN_UNFLAGGED = 4
+#: 还10倍给你) is flagged since the rules12 shapes. The fourth batch, measured unseen: three quoted
+#: scam fragments (a LINE group's shill lines, a 中签率/十天收益 boast, 穩定獲利/低風險操作).
+KNOWN_UNFLAGGED = 7
 
 
 def test_promotional_pages_are_flagged():
@@ -62,5 +69,5 @@ def test_promotional_pages_are_flagged():
     sources = json.loads(result.stdout)["sources"]
     kinds = ("crypto", "pitch", "scam", "tipsite", "picks", "pump")
     promo = sum(sources[k]["promo_posts"] for k in kinds)
-    assert promo == 63
+    assert promo == 81
     assert sum(sources[k]["promo_posts_flagged"] for k in kinds) == promo - KNOWN_UNFLAGGED
