@@ -60,10 +60,10 @@ def test_warnings_are_not_promotion_and_factual_pages_get_no_finding():
 #: Promotional pages with no finding at all: three from the held-out half of the second batch (a
 #: Binance Square BTC trade plan, a margin-lending (配资) sales page, 2016 spot-gold 喊单 snippets) and
 #: one of the third (measured unseen); the third batch's fake-celebrity SMS (提交100万到这个帐户,
-#: 还10倍给你) is flagged since the rules12 shapes. The fourth batch, measured unseen: three quoted
-#: scam fragments (a LINE group's shill lines); the 中签率/十天收益 boast and the 穩定獲利/低風險操作
-#: fragment are flagged since the rules13 shapes (unverified_pnl.quick-fortune, 稳定获利 in
-#: guaranteed_return.no-risk).
+#: 还10倍给你) is flagged since the rules12 shapes. The fourth batch, measured unseen, left three quoted
+#: scam fragments unflagged; one remains (a LINE group's shill lines): the 中签率/十天收益 boast and
+#: the 穩定獲利/低風險操作 fragment are flagged since the rules13 shapes (unverified_pnl.quick-fortune,
+#: 稳定获利 in guaranteed_return.no-risk).
 KNOWN_UNFLAGGED = 5
 
 
