@@ -33,10 +33,12 @@ def test_every_public_label_points_at_its_excerpt():
 #: calls a stock a 黑馬股 while reporting foreign brokers' targets.
 KNOWN_FLAGGED = {"clean/simu001-forum-pattern-post.txt", "clean/tour028-guba-rant.txt",
                  "clean/b3-zkyy8-zhangting-laowang.txt", "news/b3-udn-waizi-mubiaojia-tsmc-2026.txt",
-                 # The fourth batch, measured unseen: an essay quoting an economist's title, a novel about
-                 # a 黑嘴 whose characters predict rises, a 2009 report of a fund launch, a 2010 interview
-                 # on managing clients' money, a profile of a trader called 股神.
-                 "clean/b4-handmsg-wanghong-fenxishi-lunwen.txt", "clean/b4-lf1999-xiaoshuo-heizui-dafeng.txt",
+                 # The fourth batch, measured unseen: an essay quoting an economist's title, a 2009 report
+                 # of a fund launch, a 2010 interview on managing clients' money, a profile of a trader
+                 # called 股神. (The novel about a 黑嘴 whose characters predict rises in dialogue lost its
+                 # findings to the fiction-dialogue veto, rules13; the 暴富梦 story keeps its screenshot
+                 # findings: a neighbour's son 天天晒收益截图.)
+                 "clean/b4-handmsg-wanghong-fenxishi-lunwen.txt",
                  "news/b4-xdkb-forbes-wangyawei-2009.txt", "news/b4-360doc-hangguoqiang-zhuanfang-2010.txt",
                  "news/b4-kmedia-huige-caopanshou-zhuanfang.txt"}
 
@@ -58,9 +60,11 @@ def test_warnings_are_not_promotion_and_factual_pages_get_no_finding():
 #: Promotional pages with no finding at all: three from the held-out half of the second batch (a
 #: Binance Square BTC trade plan, a margin-lending (配资) sales page, 2016 spot-gold 喊单 snippets) and
 #: one of the third (measured unseen); the third batch's fake-celebrity SMS (提交100万到这个帐户,
-#: 还10倍给你) is flagged since the rules12 shapes. The fourth batch, measured unseen: three quoted
-#: scam fragments (a LINE group's shill lines, a 中签率/十天收益 boast, 穩定獲利/低風險操作).
-KNOWN_UNFLAGGED = 7
+#: 还10倍给你) is flagged since the rules12 shapes. The fourth batch, measured unseen, left three quoted
+#: scam fragments unflagged; one remains (a LINE group's shill lines): the 中签率/十天收益 boast and
+#: the 穩定獲利/低風險操作 fragment are flagged since the rules13 shapes (unverified_pnl.quick-fortune,
+#: 稳定获利 in guaranteed_return.no-risk).
+KNOWN_UNFLAGGED = 5
 
 
 def test_promotional_pages_are_flagged():
