@@ -146,6 +146,20 @@ def test_an_invented_name_opening_a_sentence_fails(pack):
                                       "hedge funds added tech stocks.")["unsupported_name"]
 
 
+def test_a_common_word_opening_a_sentence_is_no_name_but_a_rare_one_or_a_company_is(pack):
+    """Recorded from the default model on an anti-fraud warning: "Warning!", "Recent police reports
+    indicate ..." and "Police advise: Regular securities companies ..." were dropped as invented names."""
+    warning = "近期多地警方接到报案，警方提醒：正规证券公司不会通过微信推荐股票，请警惕"
+    for english in ("Warning!", "Recent police reports indicate fraud.",
+                    "Police advise: Regular securities companies will not recommend stocks on WeChat."):
+        assert _line_checks(pack, warning, english)["unsupported_name"], english
+    # Rare words, a company's name, a weekday or a capitalised word inside a sentence still fail.
+    for english in ("Vanguard, a major institution, warned investors.", "Morgan warned investors.",
+                    "Apple warned investors.", "Thursday, police warned investors.",
+                    "Investors were warned by Recent Capital."):
+        assert not _line_checks(pack, warning, english)["unsupported_name"], english
+
+
 def test_fraction_words_must_mean_what_the_source_says(pack):
     source = "散户持仓占比约两成。"
     assert not _line_checks(pack, source, "Retail investors hold about two-thirds of the shares.")["fraction_word"]

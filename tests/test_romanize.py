@@ -123,10 +123,36 @@ def test_a_person_named_before_the_figures_is_a_subject_the_english_must_keep():
     assert not seller.said_in("RMB 30.85 million were sold on May 20.")
     assert seller.said_in("Yang Huaijin sold RMB 30.85 million on May 20.")
     assert seller.said_in("On May 20 Yang sold RMB 30.85 million of shares.")
-    # Named only after the figures, or a place: not what the figures are about.
+    # Named only after the figures, or a bare place: not what the figures are about.
     assert lead_names("5月20日减持了3085万元，据杨怀进说。") == ()
-    assert lead_names("桃花江核电站位于湖南省益阳市桃江县，计划总投资超过600亿元。") == ()
+    assert lead_names("项目位于湖南省益阳市桃江县，计划总投资超过600亿元。") == ()
+    # A facility named by its place is: the plant's investment, not the county's.
+    [plant] = lead_names("桃花江核电站位于湖南省益阳市桃江县，计划总投资超过600亿元。")
+    assert plant.english == "Taohuajiang Nuclear Power Station"
+    assert plant.said_in("The Taohuajiang nuclear plant will cost over RMB 60 billion.")
+    assert not plant.said_in("The plant will cost over RMB 60 billion.")
     # jieba tags 归母 (of 归母净利润) and 宁德 (of 宁德时代) as people; a glossary name is the glossary's.
     assert lead_names("归母净利润105.1亿元，同比增长7.0%。") == ()
     assert lead_names("宁德时代：归母净利润105.1亿元。", ("宁德时代",)) == ()
     assert lead_names("杰富瑞上调英伟达目标价，称还能再涨19%。", ("杰富瑞", "英伟达")) == ()
+
+
+def test_a_listed_firm_named_by_its_stock_code_is_a_subject_in_pinyin():
+    """中核钛白（002145）is a company by the code after it; an English that says only "the company"
+    loses whose forecast it is. A date before the name (4月19日) is no figure."""
+    from finflag.summary.romanize import coded_firms, lead_names
+
+    notice = "4月19日，中核钛白（[STOCK_CODE]）发布业绩预告，公司预计净利润1.76亿至2.47亿。"
+    [firm] = lead_names(notice)
+    assert firm.english == "Zhonghe Taibai"
+    assert firm.said_in("Zhonghe Taibai expects a net profit of RMB 176 million to RMB 247 million.")
+    assert not firm.said_in("The company expects a net profit of RMB 176 million to RMB 247 million.")
+    assert "中核钛白" in name_words(notice)
+    assert check_names_strict("Zhonghe Taibai issued a profit forecast.", set(), source_pinyin(notice)).passed
+    # The first word names it too; a word that runs into the name is not part of it.
+    [courier] = lead_names("申通快递(002468)－申通更名，股价回调迎来布局良机")
+    assert courier.said_in("Shentong Express (002468) was renamed.")
+    assert coded_firms("今天买入的万科(000002)涨了3%") == ["万科"]
+    # Named after the figures, or without a code: no subject of the figures.
+    assert lead_names("净利润1.76亿，中核钛白(002145)说。") == ()
+    assert coded_firms("中核钛白今天发布业绩预告") == []

@@ -244,3 +244,25 @@ def test_a_translation_that_still_lacks_its_one_subject_is_shown_with_it_first(p
     assert line.passed
     after = Summarizer(resolve(None, "llama-cpp"))._named_subject(line)
     assert after.text == shown and after.passed
+
+
+def test_a_research_notes_rating_is_shown_under_the_company_it_is_about():
+    """我们维持“买入”评级 names no one: in a note about one company, the rating is that company's, and
+    the label says so without the model ever reading "CATL maintains a buy rating"."""
+    from finflag.summary.model import resolve
+    from finflag.summary.summarize import Line, Summarizer, check_line
+
+    post = ("宁德时代点评：储能业务放量\n公司一季度实现营收797.7亿元，同比下降10.4%。\n"
+            "考虑到行业竞争格局改善，我们维持“买入”评级，目标价220元。\n")
+    doc = make_doc(post)
+    sentences = split_sentences(doc, prepare(doc, []), Glossary.load())
+    rating = sentences[-1]
+    assert "宁德时代" not in rating.text and rating.topic.en == "CATL"
+    english = "We maintain a buy rating with a target price of RMB 220."
+    line = Line(rating, english, check_line(english, rating))
+    after = Summarizer(resolve(None, "llama-cpp"))._named_subject(line)
+    assert after.text == "CATL: " + english and after.passed
+    assert after.source.spans[1] == [sentences[0].start, sentences[0].end]  # linked to where the name is
+    # A figure of the market, not a rating, gets no label: 大盘 is not the company.
+    doc = make_doc("宁德时代点评：储能业务放量\n当日大盘上涨1.2%。\n")
+    assert split_sentences(doc, prepare(doc, []), Glossary.load())[-1].topic is None

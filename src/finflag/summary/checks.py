@@ -18,9 +18,10 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from ..numbers import CURRENCIES, TENTHS, chinese_numeral, english_numbers, is_supported
-from .glossary import Entry
+from .glossary import NAME_KINDS, Entry, Glossary
 from .romanize import grounded
 from .types import Check
 
@@ -316,7 +317,8 @@ Motor Motors Automobile Auto Pharmaceutical Pharmaceuticals Medical Insurance Ai
 Resources Mining Development Investment International Corporation Company Limited Holding Holdings Board Exchange
 Commission Council State Ministry Bureau National People's Central Municipal Provincial Committee Association Center
 Centre Trading Transaction Engineering Infrastructure Group Bank Securities Fund Energy Technology Technologies
-Shipping Logistics Port Media Network Culture Tourism Agriculture Food Foods Liquor Wine Water Gas Environmental
+Shipping Logistics Express Port Bridge Reservoir Hydropower Media Network Culture Tourism Agriculture Food Foods
+Liquor Wine Water Gas Environmental
 """.split())
 
 
@@ -425,12 +427,34 @@ def supported_names(source: str, simplified: str, entities: Iterable[Entry]) -> 
     return names
 
 
+#: How many of the most frequent English words may open a sentence capitalised and name no one.
+COMMON_WORDS = 5000
+
+
+@lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
+    """The :data:`COMMON_WORDS` most frequent English words (pyspellchecker's frequency list, counted
+    on film subtitles), lower case: "Warning!", "Recent police reports ...", "Regular securities
+    companies ..." open a sentence capitalised and name no one, while the names the small model invents
+    are rarer words ("Vanguard" ranks 16,709th, "Morgan" 21,302nd, "McKinsey" is not listed). Words of a
+    glossary name (Apple, Target, Visa) are left out: capitalised, they name a company."""
+    from spellchecker import SpellChecker
+
+    frequency = SpellChecker(language="en").word_frequency.dictionary
+    ranked = sorted(frequency.items(), key=lambda item: (-item[1], item[0]))[:COMMON_WORDS]
+    names = {word.lower() for e in Glossary.load().entries.values() if e.kind in NAME_KINDS
+             for name in (e.en, *e.aliases) for word in name.split()}
+    return frozenset(word for word, _ in ranked if word not in names)
+
+
 def check_names_strict(english: str, allowed: set[str], spellings: set[str] | frozenset[str] = frozenset()
                        ) -> CheckResult:
     """Every capitalised word or run, sentence-initial ones included, must be in ``allowed``
     (the linked source's Latin text and its entities' English names), be the pinyin of the
     source's own characters (``spellings``, see :mod:`.romanize`: "Yiyang" for 益阳) or be an
-    ordinary word. Runs are read sentence by sentence, so "... Mountain. The" is two."""
+    ordinary word: one of the listed ones anywhere, or one of the commonest English words
+    (:func:`common_words`) alone at the start of a sentence or after its colon. Runs are read sentence by sentence,
+    so "... Mountain. The" is two."""
     allowed_lower = {a.lower() for a in allowed}
     for name in list(allowed):
         allowed_lower.update(w.lower().strip(".,()") for w in name.split())
@@ -445,6 +469,10 @@ def check_names_strict(english: str, allowed: set[str], spellings: set[str] | fr
             if len(name) < 2 or name.lower() in allowed_lower:
                 continue
             words = [w.strip(".'’") for w in name.split() if w not in ("of", "&", "de") and w.strip(".'’")]
+            before = sentence[:match.start()].rstrip(" \"'“‘(*-")
+            opens = not before.strip() or before.endswith((":", "："))  # "Police advise: Regular ..."
+            if opens and len(words) == 1 and words[0].lower() in common_words() and words[0] not in DATE_WORDS:
+                continue  # "Warning!", "Recent police reports ...": a common word opening its sentence
             supported = [w.lower() in allowed_lower or w.rstrip("s").lower() in allowed_lower
                          or re.sub(r"['’]s$", "", w).lower() in allowed_lower or grounded(w, spellings)
                          for w in words]

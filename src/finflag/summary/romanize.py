@@ -34,6 +34,16 @@ PLACE_SUFFIXES = {"省": "Province", "市": "City", "县": "County", "区": "Dis
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 #: Two or three characters right after a break and right before a firm word are a firm's short name.
 _FIRM = re.compile(r"(?:^|(?<=[\s，,。：:；;、（(“\"]))([\u4e00-\u9fff]{2,3})(?=公告|股份|集团|公司|控股|董事长)")
+#: A listed firm's short name right before its stock code in brackets (中核钛白（002145）, 申通快递(002468),
+#: 中核钛白（[STOCK_CODE]） where a publisher masked the code): the commonest way a Chinese post names a
+#: company, and as sure a sign of one as there is. Words that often run into a name are not part of it.
+_CODED_FIRM = re.compile(r"([\u4e00-\u9fff]{2,4})(?=\s*[（(]\s*(?:\d{6}(?:\.[A-Z]{2})?|[A-Z]{2}\d{6}|\[STOCK_CODE\])\s*[）)])")
+_NOT_IN_NAME = "的了在是和与及把将从对买卖入出为股"
+#: A facility named by its place (桃花江 + 核电站): the subject of a post about a project, in the English
+#: a news report gives it ("Taohuajiang Nuclear Power Station").
+FACILITIES = {"核电站": "Nuclear Power Station", "核电厂": "Nuclear Power Plant", "水电站": "Hydropower Station",
+              "电站": "Power Station", "电厂": "Power Plant", "机场": "Airport", "大桥": "Bridge", "水库": "Reservoir",
+              "煤矿": "Coal Mine", "港口": "Port"}
 
 
 @lru_cache(maxsize=4096)
@@ -83,6 +93,7 @@ def name_words(source: str) -> frozenset[str]:
                 names.add(_whole_name(source, word, end))
     # A short firm name is seldom tagged (海润公告, 复地集团): the characters before 公告, 股份... name it.
     names.update(m.group(1) for m in _FIRM.finditer(source))
+    names.update(coded_firms(source))
     return frozenset(name for name in names if len(name) <= MAX_NAME_CHARS)
 
 
@@ -110,19 +121,22 @@ SURNAMES = frozenset("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林�
 
 @lru_cache(maxsize=512)
 def lead_names(source: str, known: tuple[str, ...] = ()) -> tuple[LeadName, ...]:
-    """The people a sentence names before its first figure (看杨怀进5月20日…减持了3085万元):
-    whom its figures are about, when the glossary knows none of them (``known``: the Chinese of the
-    glossary names the sentence has). Each as the pinyin spellings
-    (syllables joined, lower case) an English that keeps the subject writes. Places and firms are
-    left out: an English may well say "the site" for 湖南省益阳市桃江县, and the two characters
-    before 公司 are as often 上市 or 这家 as a firm's name. Cached: the subject check asks for
-    each of a sentence's translations."""
-    digit = re.search(r"\d", source)
-    head = source[:digit.start()] if digit else source
+    """The people a sentence names before its first figure (看杨怀进5月20日…减持了3085万元), the
+    listed firms it names there by their stock codes (中核钛白（002145）发布业绩预告…) and the
+    facilities it names by their places (桃花江核电站…): whom or what its figures are about, when
+    the glossary knows none of them (``known``: the Chinese of the glossary names the sentence has).
+    Each as the pinyin spellings (syllables joined, lower case) an English that keeps the subject
+    writes. Bare places and other firms are left out: an English may well say "the site" for
+    湖南省益阳市桃江县, and the two characters before 公司 are as often 上市 or 这家 as a firm's
+    name. Cached: the subject check asks for each of a sentence's translations."""
+    figure = _first_figure(source)
+    head = source[:figure]
     people = [_whole_name(source, word, end) for word, flag, end in _tagged(head)
               if flag in ("nr", "nrfg") and len(word) >= 2 and word[0] in SURNAMES and _HAN.fullmatch(word)]
-    # A name the glossary knows (杰富瑞 = Jefferies) is counted with the glossary's English, not here.
-    people = [p for p in people if not any(p in k or k in p for k in known)]
+    # A name the glossary knows (杰富瑞 = Jefferies) is counted with the glossary's English, not here;
+    # jieba's "person" inside a firm's coded name (方大化 of 方大化工（000818）) is the firm.
+    firms = coded_firms(source)
+    people = [p for p in people if not any(p in k or k in p for k in (*known, *firms))]
     out = []
     for name in dict.fromkeys(people):
         spelled = _spelled(name)
@@ -131,7 +145,46 @@ def lead_names(source: str, known: tuple[str, ...] = ()) -> tuple[LeadName, ...]
             first = spelled[0]
             english = first[0].capitalize() + (" " + "".join(first[1:]).capitalize() if len(first) > 1 else "")
             out.append(LeadName(frozenset("".join(c) for c in spelled), frozenset(c[0] for c in spelled), english))
+    # A facility named by its place before the figures (桃花江核电站…计划总投资超过600亿元): what they describe.
+    tagged = list(_tagged(head))
+    for (place, flag, _), (noun, _, _) in zip(tagged, tagged[1:]):
+        spelled = _spelled(place)
+        if flag == "ns" and noun in FACILITIES and spelled and place not in "".join(known):
+            out.append(LeadName(frozenset("".join(c) for c in spelled), frozenset(),
+                                f"{''.join(spelled[0]).capitalize()} {FACILITIES[noun]}"))
+    # A listed firm named by its code before the figures (中核钛白（002145）发布业绩预告…): whose they are.
+    for name in firms:
+        if source.find(name) > figure or any(name in k or k in name for k in known):
+            continue
+        # Read as two words when it has four characters (中核|钛白 -> "Zhonghe Taibai", 中船|股份), as one
+        # otherwise; its first word alone names it too ("Shentong Express" for 申通快递).
+        words = [name[:2], name[2:]] if len(name) == 4 else [name]
+        spelled = [_spelled(w) for w in words]
+        if all(spelled):
+            english = " ".join("".join(s[0]).capitalize() for s in spelled)
+            out.append(LeadName(frozenset("".join(c) for c in _spelled(name)),
+                                frozenset("".join(c) for c in spelled[0]) if len(words) > 1 else frozenset(), english))
     return tuple(out)
+
+
+def coded_firms(source: str) -> list[str]:
+    """The listed firms ``source`` names by a stock code in brackets (:data:`_CODED_FIRM`)."""
+    out = []
+    for m in _CODED_FIRM.finditer(source):
+        name = m.group(1).lstrip(_NOT_IN_NAME)
+        if len(name) >= 2:
+            out.append(name)
+    return list(dict.fromkeys(out))
+
+
+#: What is written in digits but is no figure: a stock code in brackets, a date (4月19日, 2018年).
+_NOT_A_FIGURE = re.compile(r"[（(]\s*(?:\d{6}(?:\.[A-Z]{2})?|[A-Z]{2}\d{6})\s*[）)]|\d+\s?[年月日号]")
+
+
+def _first_figure(source: str) -> int:
+    """Where the first figure starts (len(source) when there is none)."""
+    digit = re.search(r"\d", _NOT_A_FIGURE.sub(lambda m: "_" * len(m.group(0)), source))
+    return digit.start() if digit else len(source)
 
 
 @lru_cache(maxsize=512)

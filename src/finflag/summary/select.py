@@ -34,7 +34,8 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?(?![\d.,]|\s?[年月日号])|[一二两�
 _STOCK_CODE = re.compile(r"[036]\d{5}")
 #: The first end of a range of dates (1至8月, 20-22日): a date, not a figure.
 _DATE_RANGE = re.compile(r"(?:\s?[至到~\-—、]\s?\d+)+\s?[年月日号]")
-_TICKER = re.compile(r"(?<![A-Za-z])[A-Z]{2,5}(?:\.[A-Z]{1,2})?(?![A-Za-z])")
+#: (Not the CODE of a publisher's [STOCK_CODE] mask.)
+_TICKER = re.compile(r"(?<![A-Za-z_])[A-Z]{2,5}(?:\.[A-Z]{1,2})?(?![A-Za-z_])")
 _ACTION = re.compile(
     r"目标价|评级|上调|下调|增持|减持|买入|卖出|出售|套现|收购|并购|合并|营收|收入|净利|利润|业绩|财报|季度|"
     r"市值|股价|收涨|收跌|大涨|大跌|涨停|跌停|降息|加息|发布|宣布|投资|融资|上市|裁员|罚款|批准|预计|同比|环比"
@@ -67,6 +68,12 @@ class Sentence:
     #: What a bare 元 means in this post (:func:`finflag.numbers.post_yuan`): the currency of its
     #: amounts with no currency word too (1.76亿 in an A-share post is RMB, never dollars).
     yuan: str = "元"
+    #: Whom a sentence that names no one is about, known only from its context: the one company of
+    #: a research note, for 我们维持“买入”评级，目标价220元. Never written into what the model reads
+    #: (it made "CATL maintains a buy rating" of the broker's rating); the summarizer shows it as a
+    #: label before the English instead ("CATL: we maintain a buy rating ..."), linked to ``topic_from``.
+    topic: Entry | None = None
+    topic_from: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def spans(self) -> list[list[int]]:
@@ -186,6 +193,8 @@ _COMPANY_KINDS = {"company", "bank", "broker"}
 #: (其中，国内新签合同额约2287.81亿元): in a post about one company they are that company's.
 #: Not ratings, targets or share sales: those are a broker's or a holder's acts about the company
 #: (我们维持买入评级 came out as "CATL maintains a buy rating").
+#: A rating or a target of the company (我们维持“买入”评级，目标价220元): its topic, shown as a label.
+_RATING = re.compile(r"评级|目标价|目标股价")
 _COMPANY_FIGURE = re.compile(r"营收|收入|利润|净利|毛利|合同|订单|出货|销量|销售额|市值|股价|分红|派息|业绩|产能|募资|"
                              r"回购|储备|每股")
 
@@ -228,6 +237,8 @@ def _name_the_company(sentences: list[Sentence]) -> None:
         elif s.numbers and _COMPANY_FIGURE.search(s.source):
             s.text = f"{subject.zh}：{s.text}"  # 归母净利润105.1亿元 says whose profit only by context
         else:
+            if s.numbers and _RATING.search(s.source):
+                s.topic, s.topic_from = subject, list(origin)
             continue
         s.entities = [*s.entities, subject]
         s.also = list(origin)  # the link shows where the name comes from

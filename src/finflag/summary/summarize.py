@@ -33,7 +33,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -353,16 +353,20 @@ class Summarizer:
         s = line.source
         lead = _lead_names(s)
         subjects = [*sorted(s.subjects), *(n.english for n in lead)]
+        labelled = s
+        if not subjects and s.topic is not None:  # a research note's rating of its one company
+            labelled = replace(s, entities=[*s.entities, s.topic], also=[*s.also, *s.topic_from])
+            subjects = [s.topic.en]
         if not line.passed or len(subjects) != 1 or not subjects[0]:
             return line
         figures, names = complete(line.text, s)
         if figures == 0 or names:
             return line
         text = f"{subjects[0]}: {line.text}"
-        checks = check_line(text, s)
+        checks = check_line(text, labelled)
         if not all(c.passed for c in checks):
             return line
-        return Line(s, text, checks, claim=line.claim, retried=line.retried, removed=line.removed)
+        return Line(labelled, text, checks, claim=line.claim, retried=line.retried, removed=line.removed)
 
     def _line(self, s: Sentence, english: str, retried: bool = False) -> Line:
         """A translated line, checked; Chinese terms the glossary knows are put in English first
