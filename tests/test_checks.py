@@ -239,6 +239,24 @@ def test_a_month_or_weekday_invented_for_a_bare_day_is_taken_out():
     assert repair_dates("The index fell on April 4th.", "价格指数报收81.92点。")[1] == []  # no day in the source
 
 
+def test_a_period_from_january_given_as_its_last_month_is_a_period_again():
+    """Recorded from the default model on real forum posts: 前8月新签合同额3167亿 came out as "New
+    contracts signed in August were RMB 316.7 billion", 2018年1-6月 as "in June 2018": true month
+    names, so the cumulative figure passed every check as one month's."""
+    from finflag.summary.checks import repair_periods
+
+    assert repair_periods("New contracts signed in August were RMB 316.7 billion.",
+                          "中国电建：前8月新签合同额3167亿，同比增28%") == (
+        "New contracts signed in the first eight months were RMB 316.7 billion.", ["August"])
+    assert repair_periods("Net profit is expected to fall in June 2018.", "公司预计2018年1-6月份净利润下降")[0] == (
+        "Net profit is expected to fall in the first six months of 2018.")
+    assert repair_periods("Sales for the first eight months rose.", "前八个月销量增长")[1] == []
+    # Said as a range already, or the month stated on its own too: left as it is.
+    assert repair_periods("Profit rose from January to June 2018.", "2018年1-6月净利润增长")[1] == []
+    assert repair_periods("In August sales rose 3%.", "8月销量增长3%，前8月累计增长5%")[1] == []
+    assert repair_periods("On August 4 sales rose.", "前8个月销量增长")[1] == []
+
+
 def test_a_headline_topic_owns_the_target_its_broker_sets(pack):
     """Recorded from the default model on real headlines (thucnews): 华润电力：德银评级买入 目标价17.6港元.
     The target is the company's (set by the broker); an index's figure stays its own."""

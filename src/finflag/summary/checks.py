@@ -403,6 +403,46 @@ def repair_dates(english: str, simplified: str) -> tuple[str, list[str]]:
     return _EN_WEEKDAY.sub(weekday, english), removed
 
 
+#: A period counted from January: 前8月, 前八个月, 1-8月, 1至8月份.
+_ZH_SINCE_JANUARY = re.compile(r"前\s?(1[0-2]|[2-9]|十[一二]?|[二两三四五六七八九])\s?个?月|(?<![\d.])0?1\s*[-－~～至到]\s*(1[0-2]|0?[2-9])\s*月")
+_COUNT_WORDS = ("", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+
+
+def repair_periods(english: str, simplified: str) -> tuple[str, list[str]]:
+    """A period counted from January that the model gave as its last month, said as a period again.
+
+    Reports write 前8月 or 1-6月份 for "the first eight months", "January to June"; the small model
+    writes "in August", "in June": a true month name, so no check sees that a cumulative figure is
+    now one month's. When the source states such a period and not that month on its own, and the
+    English names that month without January, it says "in the first eight months" instead.
+    Returns the repaired text and the month names replaced."""
+    periods: dict[int, tuple[int, int]] = {}
+    for m in _ZH_SINCE_JANUARY.finditer(simplified):
+        digits = m.group(1) or m.group(2)
+        last = int(digits) if digits.isdigit() else chinese_numeral(digits.replace("两", "二")) or 0
+        if 2 <= last <= 12:
+            periods[last] = m.span()
+    if not periods or "January" in english:
+        return english, []
+    alone = {int(m.group(1)) if m.group(1) else chinese_numeral(m.group(2)) or 0
+             for m in _ZH_MONTH.finditer(simplified)
+             if not any(a <= m.start() < b for a, b in periods.values())}
+    replaced: list[str] = []
+    for last in periods:
+        if last in alone:
+            continue
+        month = _MONTHS[last - 1]
+
+        def period(m: re.Match[str], month: str = month, last: int = last) -> str:
+            replaced.append(month)
+            year = f" of {m.group(2)}" if m.group(2) else ""
+            return f"{m.group(1)} the first {_COUNT_WORDS[last]} months{year}"
+
+        english = re.sub(rf"\b(in|for|during|of|through)\s+{month}(?:,?\s+(\d{{4}}))?\b"
+                         rf"(?!\s*(?:\d{{1,2}}\b|to\b|through\b|[-–]))", period, english)
+    return english, replaced
+
+
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9&.'’\-]*")
 
 

@@ -44,7 +44,7 @@ from ..rules.findings import Finding
 from .backends import Backend, Generation, load_backend
 from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_currency, check_degenerate,
                      check_fractions, check_names_strict, check_numbers, fraction_values, mentions, repair_dates,
-                     replace_cjk_from_glossary, source_money, supported_names, unglue)
+                     repair_periods, replace_cjk_from_glossary, source_money, supported_names, unglue)
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
 from .model import ModelChoice, model_path
@@ -381,6 +381,7 @@ class Summarizer:
         english, _ = replace_cjk_from_glossary(unglue(english), self.glossary.english_for)
         english, _ = romanize_leaks(english, s.source)
         english, _ = repair_dates(english, to_simplified(s.source))
+        english, _ = repair_periods(english, to_simplified(s.source))
         line = Line(s, english, check_line(english, s, "stop" if english else "length"), retried=retried)
         misheard = [str(b["text"]) for c in line.checks if c.check == "unsupported_name" for b in c.items]
         if misheard:
