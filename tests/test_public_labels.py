@@ -27,17 +27,17 @@ def test_every_public_label_points_at_its_excerpt():
 
 
 #: Factual or quoting pages the pack still flags, each read and kept visible here (not hidden):
-#: a forum chart analysis whose past move (拉升到8块) reads as a price call, a blogger's mockery
-#: of a stock forum that quotes its pump lines without a warning word the voice rules know, a story
-#: of a neighbour ruined by limit-up chasing whose headline is 一夜暴富梦, and a news column that
-#: calls a stock a 黑馬股 while reporting foreign brokers' targets.
-KNOWN_FLAGGED = {"clean/simu001-forum-pattern-post.txt", "clean/tour028-guba-rant.txt",
-                 "clean/b3-zkyy8-zhangting-laowang.txt", "news/b3-udn-waizi-mubiaojia-tsmc-2026.txt",
+#: a blogger's mockery of a stock forum that quotes its pump lines without a warning word the voice
+#: rules know, and a story of a neighbour ruined by limit-up chasing whose headline is 一夜暴富梦
+#: (its old man 掏出一堆截图 next to 涨停 still reads as a screenshot offered). No longer flagged
+#: (rules14): a forum chart analysis whose past move (拉升到8块，约77%拉升幅度) read as a price call,
+#: and a news column that calls a stock a 黑馬股 while reporting foreign brokers' targets.
+KNOWN_FLAGGED = {"clean/tour028-guba-rant.txt", "clean/b3-zkyy8-zhangting-laowang.txt",
                  # The fourth batch, measured unseen: an essay quoting an economist's title, a 2009 report
                  # of a fund launch, a 2010 interview on managing clients' money, a profile of a trader
                  # called 股神. (The novel about a 黑嘴 whose characters predict rises in dialogue lost its
-                 # findings to the fiction-dialogue veto, rules13; the 暴富梦 story keeps its screenshot
-                 # findings: a neighbour's son 天天晒收益截图.)
+                 # findings to the fiction-dialogue veto, rules13; the 暴富梦 story keeps one screenshot
+                 # finding, 掏出一堆截图; its 天天晒收益截图，结果… is a cautionary tale since rules14.)
                  "clean/b4-handmsg-wanghong-fenxishi-lunwen.txt",
                  "news/b4-xdkb-forbes-wangyawei-2009.txt", "news/b4-360doc-hangguoqiang-zhuanfang-2010.txt",
                  "news/b4-kmedia-huige-caopanshou-zhuanfang.txt"}
