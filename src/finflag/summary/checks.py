@@ -493,8 +493,8 @@ def check_names_strict(english: str, allowed: set[str], spellings: set[str] | fr
     (the linked source's Latin text and its entities' English names), be the pinyin of the
     source's own characters (``spellings``, see :mod:`.romanize`: "Yiyang" for 益阳) or be an
     ordinary word: one of the listed ones anywhere, or one of the commonest English words
-    (:func:`common_words`) alone at the start of a sentence or after its colon. Runs are read sentence by sentence,
-    so "... Mountain. The" is two."""
+    (:func:`common_words`) alone at the start of a sentence or after its colon. Runs are read
+    sentence by sentence, so "... Mountain. The" is two."""
     allowed_lower = {a.lower() for a in allowed}
     for name in list(allowed):
         allowed_lower.update(w.lower().strip(".,()") for w in name.split())
