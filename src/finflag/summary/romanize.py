@@ -99,11 +99,12 @@ def name_words(source: str) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class LeadName:
-    """A person a sentence names, as pinyin: whole spellings, and the surnames alone."""
+    """A subject a sentence names before its figures (a person, a listed firm, a facility), as
+    pinyin: whole spellings, and the short forms that name it alone (a surname, a firm's first word)."""
 
     spellings: frozenset[str]
     surnames: frozenset[str] = frozenset()
-    #: How English writes the name: surname, then the given name ("Yang Huaijin").
+    #: How English writes the name: "Yang Huaijin", "Zhonghe Taibai", "Taohuajiang Nuclear Power Station".
     english: str = ""
 
     def said_in(self, english: str) -> bool:
@@ -130,13 +131,13 @@ def lead_names(source: str, known: tuple[str, ...] = ()) -> tuple[LeadName, ...]
     湖南省益阳市桃江县, and the two characters before 公司 are as often 上市 or 这家 as a firm's
     name. Cached: the subject check asks for each of a sentence's translations."""
     figure = _first_figure(source)
-    head = source[:figure]
-    people = [_whole_name(source, word, end) for word, flag, end in _tagged(head)
+    tagged = list(_tagged(source[:figure]))
+    people = [_whole_name(source, word, end) for word, flag, end in tagged
               if flag in ("nr", "nrfg") and len(word) >= 2 and word[0] in SURNAMES and _HAN.fullmatch(word)]
     # A name the glossary knows (杰富瑞 = Jefferies) is counted with the glossary's English, not here;
     # jieba's "person" inside a firm's coded name (方大化 of 方大化工（000818）) is the firm.
     firms = coded_firms(source)
-    people = [p for p in people if not any(p in k or k in p for k in (*known, *firms))]
+    people = [p for p in people if not _overlaps(p, (*known, *firms))]
     out = []
     for name in dict.fromkeys(people):
         spelled = _spelled(name)
@@ -146,15 +147,14 @@ def lead_names(source: str, known: tuple[str, ...] = ()) -> tuple[LeadName, ...]
             english = first[0].capitalize() + (" " + "".join(first[1:]).capitalize() if len(first) > 1 else "")
             out.append(LeadName(frozenset("".join(c) for c in spelled), frozenset(c[0] for c in spelled), english))
     # A facility named by its place before the figures (桃花江核电站…计划总投资超过600亿元): what they describe.
-    tagged = list(_tagged(head))
     for (place, flag, _), (noun, _, _) in zip(tagged, tagged[1:]):
         spelled = _spelled(place)
-        if flag == "ns" and noun in FACILITIES and spelled and place not in "".join(known):
+        if flag == "ns" and noun in FACILITIES and spelled and not any(place in k for k in known):
             out.append(LeadName(frozenset("".join(c) for c in spelled), frozenset(),
                                 f"{''.join(spelled[0]).capitalize()} {FACILITIES[noun]}"))
     # A listed firm named by its code before the figures (中核钛白（002145）发布业绩预告…): whose they are.
     for name in firms:
-        if source.find(name) > figure or any(name in k or k in name for k in known):
+        if source.find(name) > figure or _overlaps(name, known):
             continue
         # Read as two words when it has four characters (中核|钛白 -> "Zhonghe Taibai", 中船|股份), as one
         # otherwise; its first word alone names it too ("Shentong Express" for 申通快递).
@@ -165,6 +165,11 @@ def lead_names(source: str, known: tuple[str, ...] = ()) -> tuple[LeadName, ...]
             out.append(LeadName(frozenset("".join(c) for c in _spelled(name)),
                                 frozenset("".join(c) for c in spelled[0]) if len(words) > 1 else frozenset(), english))
     return tuple(out)
+
+
+def _overlaps(name: str, others: tuple[str, ...]) -> bool:
+    """Whether ``name`` is part of one of ``others`` or holds one (杨怀 and 杨怀进, 中核 and 中核钛白)."""
+    return any(name in other or other in name for other in others)
 
 
 def coded_firms(source: str) -> list[str]:

@@ -193,10 +193,10 @@ _COMPANY_KINDS = {"company", "bank", "broker"}
 #: (其中，国内新签合同额约2287.81亿元): in a post about one company they are that company's.
 #: Not ratings, targets or share sales: those are a broker's or a holder's acts about the company
 #: (我们维持买入评级 came out as "CATL maintains a buy rating").
-#: A rating or a target of the company (我们维持“买入”评级，目标价220元): its topic, shown as a label.
-_RATING = re.compile(r"评级|目标价|目标股价")
 _COMPANY_FIGURE = re.compile(r"营收|收入|利润|净利|毛利|合同|订单|出货|销量|销售额|市值|股价|分红|派息|业绩|产能|募资|"
                              r"回购|储备|每股")
+#: A rating or a target of the company (我们维持“买入”评级，目标价220元): its topic, shown as a label.
+_RATING = re.compile(r"评级|目标价|目标股价")
 
 
 #: Another company than the post's own (另一家公司, 其他公司, 多家券商): never given its name.

@@ -349,7 +349,9 @@ class Summarizer:
         sold" for 看杨怀进…减持了3085万元), after its retry, is shown with that subject first, the
         way Chinese headlines write a topic: "Hang Seng Index: Hong Kong stocks rose by 1.13%".
         Only when the source sentence has exactly one such subject (a glossary name it gives its
-        figures, or a person named before them), so the label says nothing the source does not."""
+        figures, or a person, a listed firm or a facility named before them; failing those, the one
+        company a research note rates, :attr:`Sentence.topic`, linked to where it is named), so the
+        label says nothing the source does not."""
         s = line.source
         lead = _lead_names(s)
         subjects = [*sorted(s.subjects), *(n.english for n in lead)]
@@ -373,19 +375,21 @@ class Summarizer:
         (减持 -> share sale), short Chinese names copied from the source are romanised (桃江 ->
         Taojiang), a source name misheard by a letter or two is spelled as the source's pinyin
         ("Yang Haijin" -> "Yang Huaijin" for 杨怀进), a month or weekday invented for a bare 4日 is
-        taken out ("on the 4th"), and the checks then see the repaired text.
+        taken out ("on the 4th"), a period from January given as its last month is a period again
+        ("in the first eight months" for 前8月), and the checks then see the repaired text.
 
         A translation of several English sentences that fails keeps the sentences that pass on
         their own (each against the same source): one wrong name no longer costs the facts
         around it. The cut sentences are listed with their failures, never shown."""
+        simplified = to_simplified(s.source)
         english, _ = replace_cjk_from_glossary(unglue(english), self.glossary.english_for)
         english, _ = romanize_leaks(english, s.source)
-        english, _ = repair_dates(english, to_simplified(s.source))
-        english, _ = repair_periods(english, to_simplified(s.source))
+        english, _ = repair_dates(english, simplified)
+        english, _ = repair_periods(english, simplified)
         line = Line(s, english, check_line(english, s, "stop" if english else "length"), retried=retried)
         misheard = [str(b["text"]) for c in line.checks if c.check == "unsupported_name" for b in c.items]
         if misheard:
-            english, respelled = respell_names(english, to_simplified(s.source), misheard)
+            english, respelled = respell_names(english, simplified, misheard)
             if respelled:
                 line = Line(s, english, check_line(english, s), retried=retried)
         parts = [p for p in SENTENCE_SPLIT.split(english) if p.strip()]
