@@ -26,11 +26,12 @@ from finflag.scorer_training import main as train_main
 
 from .conftest import SHARED, make_doc
 
-PUMP = "明天必有涨停，大家尾盘赶紧上车！"
+#: scorer-v2 scores one category, paid_upsell, learnt from SMS pitches for bank wealth-management products.
+PITCH = "我行今日发行九十天理财产品，预期收益率4.5%，5万起购。"
 NEWS = "沪指收跌0.5%，成交额8000亿元。"
-#: A pump sentence the default pack (1.3.0) does not catch but the scorer does: where the scorer adds findings.
-SCORER_ONLY = "这只票启动了，涨停只是开始。"
-POST = f"今天大盘缩量震荡。{PUMP}\n{SCORER_ONLY}\n{NEWS}\n"
+#: A pitch sentence the default pack (1.11.0) does not catch but the scorer does: where the scorer adds findings.
+SCORER_ONLY = "182天4.8%，91天4.5%，35天4.1%。"  # a rate table, the product named before it
+POST = f"今天大盘缩量震荡。{PITCH}\n{SCORER_ONLY}\n{NEWS}\n"
 CJK = re.compile(r"[\u3000-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 REAL = SHARED / "corpus" / "real"
 
@@ -39,21 +40,22 @@ def scorer_findings(text: str, pack) -> list[Finding]:
     return default_scorer().find(make_doc(text), pack)
 
 
-def test_flags_a_forum_pump_sentence_with_the_sentence_as_its_span(pack):
+def test_flags_a_product_pitch_sentence_with_the_sentence_as_its_span(pack):
     doc = make_doc(POST)
     found = default_scorer().find(doc, pack)
-    assert {f.quote for f in found} == {PUMP, SCORER_ONLY}  # the two pump sentences, not the news
-    finding = next(f for f in found if f.quote == PUMP)
-    sentence = next(s for s in doc.sentences if POST[s.start : s.end] == PUMP)
+    assert {f.quote for f in found} == {PITCH, SCORER_ONLY}  # the two pitch sentences, not the news
+    finding = next(f for f in found if f.quote == PITCH)
+    sentence = next(s for s in doc.sentences if POST[s.start : s.end] == PITCH)
     assert (finding.start, finding.end) == (sentence.start, sentence.end)
-    assert POST[finding.start : finding.end] == finding.quote == PUMP
-    assert finding.rule_id == f"scorer.{finding.category}" and finding.rule_ids == [finding.rule_id]
+    assert POST[finding.start : finding.end] == finding.quote == PITCH
+    assert finding.rule_id == "scorer.paid_upsell" == f"scorer.{finding.category}"
+    assert finding.rule_ids == [finding.rule_id]
     assert finding.severity == "warning" and finding.category in pack.categories
-    assert re.fullmatch(r"Sentence scored as .+ by the learned scorer \(0\.\d\d\)", finding.message)
+    assert re.fullmatch(r"Sentence scored as Paid upsell by the learned scorer \(0\.\d\d\)", finding.message)
     assert "Strongest cues: " in finding.explanation and "learned scorer" in finding.gloss
     cues = finding.explanation.split("Strongest cues: ")[1].rstrip(".").split(", ")
-    assert cues and all(cue in PUMP or cue.startswith("a ") for cue in cues)
-    assert (finding.line, finding.column) == (1, 10) and finding.context == PUMP
+    assert cues and all(cue in PITCH or cue.startswith("a ") for cue in cues)
+    assert (finding.line, finding.column) == (1, 10) and finding.context == PITCH
 
 
 @pytest.mark.parametrize("text", [
@@ -62,18 +64,19 @@ def test_flags_a_forum_pump_sentence_with_the_sentence_as_its_span(pack):
     "该公司一季度营业收入同比增长12.5%，净利润3.2亿元。",
     "中信证券维持买入评级，目标价42元。",
     "今天又被套了，唉，这票什么时候才能回本啊。",
+    "明天必有涨停，大家尾盘赶紧上车！",  # a forum pump: the pack's to find; scorer-v2 has no hype model
 ])
 def test_leaves_news_and_ordinary_talk_alone(pack, text):
     assert scorer_findings(text, pack) == []
 
 
 def test_traditional_full_width_and_deleted_characters_map_back_to_the_original(pack):
-    pump = "明天必有漲停，大家尾盤趕緊上車！"
-    text = "公告：\u200b今日收盤。\r\n" + pump + "\r\n"
+    pitch = "本行今日發行九十天理財產品，預期收益率４.５％，５萬起購。"
+    text = "公告：\u200b今日收盤。\r\n" + pitch + "\r\n"
     [finding] = scorer_findings(text, pack)
-    assert text[finding.start : finding.end] == finding.quote == pump
+    assert text[finding.start : finding.end] == finding.quote == pitch
     cues = finding.explanation.split("Strongest cues: ")[1].rstrip(".").split(", ")
-    assert any(cue in pump and cue not in PUMP for cue in cues)  # quoted in the script the author wrote
+    assert any(cue in pitch and cue not in PITCH for cue in cues)  # quoted in the characters the author wrote
 
 
 def test_same_findings_in_fresh_processes_whatever_the_hash_seed():
@@ -100,6 +103,11 @@ def test_the_weight_file_stores_hashes_and_its_provenance_never_text():
     assert re.fullmatch(r"[0-9a-f]{12}", training["labels_sha256"])
     assert set(model["thresholds"]) == set(model["categories"]) == set(model["weights"])
     assert {"split", "without-guba", "without-sms"} <= set(model["heldout"])
+    assert set(model["heldout"]["split"]) == {"pack", "scorer", "both", "added"}
+    assert set(model["heldout"]["split"]["pack"]["sources"]) == {"guba", "sms", "thucnews"}
+    assert model["heldout"]["split"]["added"]["sources"]["thucnews"]["other_posts_flagged"] == [0, 30]
+    flagged, others, _ = model["checks"]["samples_other_posts_flagged"]
+    assert flagged == 0 and others >= 15  # no finding on the clean, news and warning samples
     for table in model["weights"].values():
         assert table["buckets"] == sorted(table["buckets"]) and len(table["buckets"]) == len(table["values"])
         assert all(0 <= b < model["hash_size"] for b in table["buckets"])
@@ -154,11 +162,11 @@ def test_the_switch_works_from_the_command_line(tmp_path):
     assert any(rule.startswith("scorer.") for rule in ids["--scorer"][0]) and ids["--scorer"][1].endswith(MODEL_NAME)
     assert ids["--no-scorer"] == ids[None] and not any(r.startswith("scorer.") for r in ids[None][0])
     labels = tmp_path / "labels.yaml"
-    (tmp_path / "pump.txt").write_text(SCORER_ONLY + "\n", encoding="utf-8")
-    labels.write_text("version: 1\ndocuments:\n  - path: pump.txt\n    expected:\n"
-                      "      - {category: hype, quote: 涨停只是开始}\n", encoding="utf-8")
-    assert "hype                    1      0" in run("eval", str(labels)).output
-    assert "hype                    1      1    1" in run("eval", str(labels), "--scorer").output
+    (tmp_path / "pitch.txt").write_text(SCORER_ONLY + "\n", encoding="utf-8")
+    labels.write_text("version: 1\ndocuments:\n  - path: pitch.txt\n    expected:\n"
+                      "      - {category: paid_upsell, quote: 182天4.8%}\n", encoding="utf-8")
+    assert "paid_upsell             1      0" in run("eval", str(labels)).output
+    assert "paid_upsell             1      1    1" in run("eval", str(labels), "--scorer").output
     assert "--scorer / --no-scorer" in run("analyze", "--help").output
 
 
@@ -217,10 +225,14 @@ def test_the_trainer_gives_the_same_bytes_for_the_same_labels(tmp_path):
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus/real is not beside the repository")
 def test_on_real_posts_every_finding_is_a_whole_sentence_of_the_original(pack):
     from finflag.labels import load_label_set
-    from finflag.scorer_training import SPLIT
+    from finflag.scorer_training import SPLIT, holdout_sets
 
     docs, _ = load_label_set(Path(__file__).parent / "real" / "labels.yaml")
     assert set(SPLIT) <= {d.source for d in docs}
+    [(name, train_docs, test_docs)] = holdout_sets(docs, ["split"])  # the rule authors' split
+    assert {(d.source, d.doc.path) for d in train_docs}.isdisjoint({(d.source, d.doc.path) for d in test_docs})
+    assert len(test_docs) == (5781 - 4400) + (346 - 260) + (60 - 30)
+    assert all(d.source != "topcj" for d in train_docs + test_docs)
     flagged = 0
     for labelled in docs:
         doc = labelled.doc

@@ -10,7 +10,7 @@ and the most probable one makes the whole sentence a ``warning`` finding
 with rule id ``scorer.<category>``. The explanation names
 the n-grams that pushed the score up most, so a reviewer sees why.
 
-The weights are a package data file (``data/scorer-v1.json``): bucket index ->
+The weights are a package data file (``data/scorer-v2.json``): bucket index ->
 weight, per category, with the training command, label-set hash, thresholds
 and held-out figures in its header. Only hashes are stored, never text.
 They are trained by :mod:`finflag.scorer_training` (which uses this module's
@@ -33,7 +33,7 @@ from ..document import Document, Span
 from .findings import Finding, finding_id
 from .pack import RulePack
 
-MODEL_FILE = "scorer-v1.json"
+MODEL_FILE = "scorer-v2.json"
 MODEL_NAME = MODEL_FILE.removesuffix(".json")
 FORMAT = "finflag-scorer"
 NGRAMS = (1, 2, 3)
