@@ -257,8 +257,7 @@ class RulePack:
         anchors = {k: p.anchors for k, (_, p) in enumerate(self.patterns) if p.anchors is not None}
         anchors.update({co_key(k): p.co_anchors for k, (_, p) in enumerate(self.patterns)
                         if p.anchors is not None and p.co_anchors is not None})
-        anchors.update(self.condition_anchors.values())
-        return AnchorIndex(anchors)
+        return AnchorIndex(anchors, dict(self.condition_anchors.values()))
 
     @cached_property
     def condition_anchors(self) -> dict[tuple[str, int], tuple[int, frozenset[str]]]:
