@@ -37,8 +37,41 @@ def test_a_cached_analysis_gives_the_same_findings_and_a_broken_file_is_ignored(
     [stored] = (tmp_path / "cache" / "rules").glob("regex-analysis-*.json")
     entries = json.loads(stored.read_text(encoding="utf-8"))
     assert any(key.startswith("anchors\x00") for key in entries) and any(
-        key.startswith("first-chars\x00") for key in entries)
+        key.startswith("first-chars\x00") for key in entries) and any(key.startswith("sre") for key in entries)
     second = _findings(tmp_path / "cache")  # reads it
     assert without and first == without and second == without
     stored.write_text("{not json", encoding="utf-8")
     assert _findings(tmp_path / "cache") == without
+
+
+COMPILED = """
+import json, re, sys
+from finflag.rules.analysis_cache import compiled
+pattern = sys.argv[1]
+regex = compiled(pattern)
+texts = ['明天涨停，大家拿好了！', '今天大涨，明日再涨停', '涨停', '']
+print(json.dumps([regex.pattern == pattern, regex.groupindex == re.compile(pattern).groupindex,
+                  [[m.span(), m.groupdict()] for t in texts for m in regex.finditer(t)],
+                  [[m.span(), m.groupdict()] for t in texts for m in re.finditer(pattern, t)]]))
+try:
+    compiled('[^,.!?;。\\n')
+except re.error as exc:
+    print('re.error', exc)
+"""
+
+
+def test_a_stored_program_compiles_to_the_same_regex_and_a_bad_one_still_fails(tmp_path):
+    """The compiled regex kept between runs matches what re.compile gives, read fresh or from the file;
+    a bad pattern raises re.error (pack loading turns it into a RulePackError) and is not stored."""
+    pattern = "(?P<day>明天|明日|今天)[^,.!?;。，！？；\\n]{0,4}?(?P<move>涨停|大涨)"
+    env = {**os.environ, "FINFLAG_CACHE": str(tmp_path)}
+    env.pop("FINFLAG_NO_RULE_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", COMPILED, pattern], env=env, capture_output=True, text=True,
+                           check=True).stdout.splitlines() for _ in range(2)]
+    for out in runs:
+        same_pattern, same_groups, ours, theirs = json.loads(out[0])
+        assert same_pattern and same_groups and ours == theirs and len(ours) == 3
+        assert out[1].startswith("re.error")
+    [stored] = (tmp_path / "rules").glob("regex-analysis-*.json")
+    keys = [key for key in json.loads(stored.read_text(encoding="utf-8")) if key.startswith("sre")]
+    assert len(keys) == 1 and keys[0].endswith(pattern)

@@ -8,14 +8,23 @@ and on the analysis code, so they are kept in the user's cache folder
 (``FINFLAG_CACHE``), keyed by both; a pattern the file does not hold is
 analysed as before and added. A missing, stale, unreadable or unwritable
 file only costs that time again, never a finding.
+
+The compiled form of each regex is kept the same way (:func:`compiled`):
+compiling the pack's 550 regexes took 0.16 s of every cold start, most of
+it Python's ``re`` building the tables of character classes that hold CJK
+characters ([^,.!?;。\n], 涨停|大涨); rebuilding them from the stored
+program takes 15 ms.
 """
 
 from __future__ import annotations
 
+import _sre
 import atexit
 import hashlib
 import json
 import os
+import re
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -88,4 +97,32 @@ def remembered(kind: str, pattern: str, flags: int, compute: Callable[[], T],
     return value
 
 
-__all__ = ["remembered"]
+def compiled(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile(pattern, flags)``, from the program an earlier run stored when there is one.
+
+    The stored program is what ``re``'s own compiler made (``re._compiler._code``), handed to
+    ``_sre.compile`` exactly as ``re.compile`` would; it is keyed by the regex engine's version
+    (``_sre.MAGIC``) and Python's, so a new interpreter compiles afresh. A bad regex raises
+    ``re.error`` as ``re.compile`` does; anything unexpected falls back to ``re.compile``.
+    """
+    try:
+        from re import _compiler, _parser  # the private compiler, as Python's own re.compile uses it
+
+        def compute() -> list[Any]:
+            tree = _parser.parse(pattern, flags)
+            return [flags | tree.state.flags, list(_compiler._code(tree, flags)), tree.state.groups - 1,
+                    dict(tree.state.groupdict)]
+
+        stored = remembered(f"sre{_sre.MAGIC}-{sys.hexversion}", pattern, flags, compute, list, list)
+        full_flags, code, groups, groupindex = stored
+        indexgroup: list[str | None] = [None] * (groups + 1)
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        return _sre.compile(pattern, full_flags, code, groups, groupindex, tuple(indexgroup))
+    except re.error:
+        raise
+    except Exception:  # the private compiler changed under us: lose the time, never the regex
+        return re.compile(pattern, flags)
+
+
+__all__ = ["compiled", "remembered"]

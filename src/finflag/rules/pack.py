@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .yamlfile import describe
+from .analysis_cache import compiled
 from .anchors import AnchorIndex, pattern_anchors, pattern_co_anchors, presence_literals, searches_in_place
 from .matching import Finder, co_key, finder
 
@@ -316,7 +317,7 @@ def marker_alternation(words: list[str]) -> str:
 
 def _compile(pattern: str, where: str) -> re.Pattern[str]:
     try:
-        return re.compile(pattern)
+        return compiled(pattern)  # re.compile, kept between runs (see analysis_cache)
     except re.error as exc:
         raise RulePackError(f"{where}: bad regex {pattern!r}: {exc}") from None
 
