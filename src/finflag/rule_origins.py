@@ -83,7 +83,7 @@ COMMIT_SOURCES: dict[str, tuple[str, ...]] = {
 MESSAGE_WORDS: tuple[tuple[str, str], ...] = (
     ("guba", "guba"), ("forum", "guba"), ("股吧", "guba"), ("sms", "sms"), ("sample", "samples"),
     ("reference", "reference"), ("tip site", "reference"), ("tip-site", "reference"),
-    ("public text", "public"), ("public studied", "public"),
+    ("public text", "public"), ("public studied", "public"), ("public batch", "public"),
 )
 REFACTOR_WORDS = ("rule speed", "speed:", "rename", "refactor", "typo", "readme")
 
@@ -127,7 +127,12 @@ def step(origins: dict[str, tuple[str, ...]], before: dict[str, str], after: dic
     """Origins after one commit: new or changed rules gain ``sources``; renamed rules keep theirs."""
     sources = tuple(sources)
     by_part = {part: rule_id for rule_id, part in before.items()}
-    out: dict[str, tuple[str, ...]] = {}
+    # A rule missing after this commit keeps its origins: commits come in date order without the merges,
+    # so a branch's new rule is missing again after a later commit of the main line touched its file,
+    # until the merge (not replayed) brings it back; from_history keeps the rules at HEAD in the end.
+    renamed = {by_part[part] for part in after.values() if part in by_part}
+    out: dict[str, tuple[str, ...]] = {rule_id: kept for rule_id, kept in origins.items()
+                                       if rule_id not in after and rule_id not in renamed}
     for rule_id, part in after.items():
         old = rule_id if rule_id in before else by_part.get(part)
         kept = origins.get(old, ()) if old is not None else ()
@@ -172,7 +177,9 @@ def from_history(repo: Path) -> tuple[dict[str, tuple[str, ...]], list[str]]:
                 unclassified.append(f"{commit[:7]} {message.splitlines()[0] if message else ''}")
             sources = ()
         origins = step(origins, before, after, sources)
-    return origins, unclassified
+    names = _git("ls-tree", "--name-only", "HEAD", RULES_DIR + "/", cwd=repo).split()
+    at_head = rules_in(_files_at("HEAD", [Path(n).name for n in names], repo))
+    return {rule_id: kept for rule_id, kept in origins.items() if rule_id in at_head}, unclassified
 
 
 def render(origins: dict[str, tuple[str, ...]]) -> str:
