@@ -106,11 +106,11 @@ LATER_BATCHES = {
     8: ("public9", (0, 0), {"news/b8-lbkrs-meiguo-wubeigu-ai.txt",
                             "news/b8-yanbaoke-eddid-meigu-celue-zhoubao.txt"}, (19, 15)),
     # Forum posts: trading-method posts (开始连板, 龙头 follow-ups), a poster's own sale with its gain and a
-    # long investing diary, a margin-buying headline (提前埋伏); half the pump posts have no finding.
+    # long investing diary, a margin-buying headline (提前埋伏); 7 of the 22 pump posts have no finding.
     9: ("public10", (0, 0), {"clean/b9-tgb-longtou-genfeng-tidui.txt", "clean/b9-tgb-qingxu-zhouqi-fangfalun.txt",
                              "clean/b9-xq-tongrentang-yingli-mairu-pingan.txt",
                              "clean/b9-xq-touzi-zongjie-zhuangxiu-pingan.txt",
-                             "news/b9-guba-boe-boli-jiban-rongziker-maifu.txt"}, (22, 11)),
+                             "news/b9-guba-boe-boli-jiban-rongziker-maifu.txt"}, (22, 15)),
     # News, broker notes and warnings on new topics: 落袋为安 in a broker note, a headline's 爆发潜力, 绝对收益
     # and 建议关注 in a fund note; a famous trader's trades (介入, 盈利800万), large holders' 逢高了结 and an IPO
     # day's 10倍股 in news (mostly the held half, unstudied).
@@ -120,6 +120,13 @@ LATER_BATCHES = {
                                 "news/b10-cls-zhangmengzhu-liantong-zhangting.txt",
                                 "news/b10-cryptonews-btc-104k-baocang.txt",
                                 "news/b10-udxd-zhongjin-fuzhao-shouri-10bei.txt"}, (0, 0)),
+    # News, broker notes and warnings on other topics (gold and oil, rates, regulators' fines, economists):
+    # a futures broker's morning note (交易策略：逢低买入), industry outlooks in note summaries (有望进入爆发,
+    # 净利率18.0%), a chief economist's title in news (held half, unstudied, but for the morning note).
+    11: ("public12", (10, 10), {"broker/b11-reportify-changjiang-jingke-nengyuan-2025.txt",
+                                "broker/b11-reportify-shandong-yaobo-chengben-xiajiang-2025.txt",
+                                "broker/b11-yanbaoke-zhaoshang-qihuo-zaobanche.txt",
+                                "news/b11-cbyiming-lianping-jiangzhun-2025.txt"}, (0, 0)),
 }
 
 
