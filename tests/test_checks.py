@@ -96,6 +96,16 @@ def test_numbers_given_to_the_wrong_entity_fail(pack):
 
 
 
+def test_an_options_expiry_month_comes_from_the_source_and_its_strike_must_be_kept(pack):
+    """NVDA 7/19 130C is rewritten before the model reads it, so "July 19" and "130" are the source's;
+    the model's first reading of it ("a short call ... at 13:00") fails, and so does another month."""
+    source = "美股方面，我们今天做 NVDA 7/19 130C，博弈财报。"
+    ok = _line_checks(pack, source, "We are trading the NVDA July 19 130 call option today, betting on earnings.")
+    assert all(ok.values()), ok
+    assert not _line_checks(pack, source, "We made a short call on NVDA on July 19th at 13:00.")["unsupported_number"]
+    assert not _line_checks(pack, source, "We are trading the NVDA June 19 130 call option.")["unsupported_name"]
+
+
 def test_a_number_word_opening_a_sentence_and_a_first_half_are_not_invented(pack):
     """"One firm used..." names nobody, and "the first half of 2018" is 2018年1-6月, not a
     fraction: both had sent right translations of real lines to be dropped. A half the source

@@ -227,16 +227,43 @@ def _tenths(text: str) -> list[tuple[Rewrite, str]]:
     return found
 
 
+#: An option in the shorthand of US-stock tip posts: ticker, expiry month/day, strike, C or P
+#: (NVDA 7/19 130C). The model read "130C" as "13:00" and the call as "a short call".
+_OPTION = re.compile(r"(?<![A-Za-z0-9$])(?P<ticker>[A-Z]{1,5})\s{0,2}(?P<month>1[0-2]|0?[1-9])/(?P<day>3[01]|[12]\d|0?[1-9])"
+                     r"\s{0,2}(?P<strike>\d{1,5}(?:\.\d{1,2})?)\s?(?P<kind>[CP])(?![A-Za-z0-9])")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _options(text: str) -> list[tuple[Rewrite, str]]:
+    """NVDA 7/19 130C -> "NVDA July 19 130 call option", keeping the strike as the figure to carry."""
+    found = []
+    for match in _OPTION.finditer(text):
+        kind = "call" if match.group("kind") == "C" else "put"
+        english = (f"{match.group('ticker')} {_MONTHS[int(match.group('month')) - 1]} {int(match.group('day'))} "
+                   f"{match.group('strike')} {kind} option")
+        spliced = (" " if match.start() and not text[match.start() - 1].isspace() else "") + english
+        if match.end() < len(text) and not text[match.end()].isspace() and text[match.end()] not in "，。,.;；:：、)）":
+            spliced += " "
+        found.append((Rewrite(match.start(), match.end(), match.group(0), english, match.group("strike")), spliced))
+    return found
+
+
 def rewrite_amounts(text: str, yuan: str = "元") -> tuple[str, list[Rewrite]]:
     """``text`` with every amount that has a 万/亿 unit or a currency in English, and every
     tenth-of-the-whole word as a percentage.
 
-    50亿美元 -> US$5 billion, 3.2万 -> 32,000, 500元 -> RMB 500, 两成 -> 20%. Plain numbers,
+    50亿美元 -> US$5 billion, 3.2万 -> 32,000, 500元 -> RMB 500, 两成 -> 20%, an option's
+    shorthand NVDA 7/19 130C -> NVDA July 19 130 call option. Plain numbers,
     percentages and dates are left alone: they mean the same in both languages. The
     rewrites keep offsets into ``text`` (the two kinds never overlap: an amount has digits).
     ``yuan``: the currency a bare 元 stands for in this post (:func:`post_yuan`).
     """
-    found = sorted(_money(text, yuan) + _tenths(text), key=lambda pair: pair[0].start)
+    options = _options(text)
+    taken = [(r.start, r.end) for r, _ in options]
+    money = [(r, e) for r, e in _money(text, yuan) + _tenths(text)
+             if not any(a < r.end and r.start < b for a, b in taken)]
+    found = sorted(money + options, key=lambda pair: pair[0].start)
     out, last = [], 0
     for rewrite, spliced in found:
         out += [text[last : rewrite.start], spliced]
