@@ -102,6 +102,8 @@ def test_an_options_expiry_month_comes_from_the_source_and_its_strike_must_be_ke
     source = "美股方面，我们今天做 NVDA 7/19 130C，博弈财报。"
     ok = _line_checks(pack, source, "We are trading the NVDA July 19 130 call option today, betting on earnings.")
     assert all(ok.values()), ok
+    strike = _line_checks(pack, source, "We hold a July 19 call option on NVDA with a strike price of $130.")
+    assert all(strike.values()), strike  # a US ticker's strike is in US dollars
     assert not _line_checks(pack, source, "We made a short call on NVDA on July 19th at 13:00.")["unsupported_number"]
     assert not _line_checks(pack, source, "We are trading the NVDA June 19 130 call option.")["unsupported_name"]
 

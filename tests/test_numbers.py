@@ -46,8 +46,8 @@ from finflag.numbers import (english_amount, english_numbers, format_english, is
         ("八成是主力在洗盘", "八成是主力在洗盘"),
         ("走势一成不变", "走势一成不变"),
         # An option's shorthand (ticker, expiry month/day, strike, C or P): the model read 130C as "13:00".
-        ("美股方面，我们今天做 NVDA 7/19 130C，博弈财报。", "美股方面，我们今天做 NVDA July 19 130 call option，博弈财报。"),
-        ("买入TSLA 8/16 250P两张", "买入 TSLA August 16 250 put option 两张"),
+        ("美股方面，我们今天做 NVDA 7/19 130C，博弈财报。", "美股方面，我们今天做 NVDA July 19 US$130 call option，博弈财报。"),
+        ("买入TSLA 8/16 250P两张", "买入 TSLA August 16 US$250 put option 两张"),
         ("现价7/19开盘，TSLA涨3%", "现价7/19开盘，TSLA涨3%"),
     ],
 )

@@ -236,12 +236,12 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 
 
 def _options(text: str) -> list[tuple[Rewrite, str]]:
-    """NVDA 7/19 130C -> "NVDA July 19 130 call option", keeping the strike as the figure to carry."""
+    """NVDA 7/19 130C -> "NVDA July 19 US$130 call option", keeping the strike as the figure to carry."""
     found = []
     for match in _OPTION.finditer(text):
         kind = "call" if match.group("kind") == "C" else "put"
         english = (f"{match.group('ticker')} {_MONTHS[int(match.group('month')) - 1]} {int(match.group('day'))} "
-                   f"{match.group('strike')} {kind} option")
+                   f"US${match.group('strike')} {kind} option")  # a Latin ticker's option: strikes in US dollars
         spliced = (" " if match.start() and not text[match.start() - 1].isspace() else "") + english
         if match.end() < len(text) and not text[match.end()].isspace() and text[match.end()] not in "，。,.;；:：、)）":
             spliced += " "
@@ -254,7 +254,7 @@ def rewrite_amounts(text: str, yuan: str = "元") -> tuple[str, list[Rewrite]]:
     tenth-of-the-whole word as a percentage.
 
     50亿美元 -> US$5 billion, 3.2万 -> 32,000, 500元 -> RMB 500, 两成 -> 20%, an option's
-    shorthand NVDA 7/19 130C -> NVDA July 19 130 call option. Plain numbers,
+    shorthand NVDA 7/19 130C -> NVDA July 19 US$130 call option. Plain numbers,
     percentages and dates are left alone: they mean the same in both languages. The
     rewrites keep offsets into ``text`` (the two kinds never overlap: an amount has digits).
     ``yuan``: the currency a bare 元 stands for in this post (:func:`post_yuan`).

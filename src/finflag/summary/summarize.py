@@ -138,7 +138,7 @@ def check_line(english: str, s: Sentence, finish_reason: str = "stop") -> list[C
     """The per-sentence checks of one English sentence against its own linked source."""
     values = sentence_values(s)
     simplified = to_simplified(s.source)
-    # The English of a rewrite is the source's own (an option's expiry month: NVDA 7/19 130C -> July 19).
+    # The English of a rewrite is the source's own (an option's expiry month: NVDA 7/19 130C -> July 19 US$130).
     rewritten = {word for r in s.rewrites for word in re.findall(r"[A-Za-z]+", r.english)}
     allowed = supported_names(s.source, simplified, s.entities) | set(s.tickers) | rewritten
     # A ticker the model adds beside a name (ICBC (601398.SS)) is part of the name, not a number given to it.
