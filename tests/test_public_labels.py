@@ -100,11 +100,10 @@ LATER_BATCHES = {
     # call; a broker's headline on another bank's 目標價至39.4元.
     7: ("public8", (12, 12), {"news/b7-yahoo-taigu-vzhuan-lianfake-zhangting.txt",
                               "broker/b7-aastocks-gaosheng-bengang-yinhang.txt"}, (0, 0)),
-    # US-stock tip pages and news in Chinese: a broker's weekly strategy note whose analyst byline carries a
-    # phone number and an e-mail address, a news item on 五倍股 (held half). Four promotional pages have no
-    # finding (a Tesla target thread, an option spread, a broker's card offer, a paywall line).
-    8: ("public9", (0, 0), {"news/b8-lbkrs-meiguo-wubeigu-ai.txt",
-                            "news/b8-yanbaoke-eddid-meigu-celue-zhoubao.txt"}, (19, 15)),
+    # US-stock tip pages and news in Chinese: a news item on 五倍股 (held half); a broker's weekly strategy
+    # note whose analyst byline (CE number, title, phone, e-mail) was flagged is not since session 13. Four
+    # promotional pages have no finding (a Tesla target thread, an option spread, a card offer, a paywall).
+    8: ("public9", (0, 0), {"news/b8-lbkrs-meiguo-wubeigu-ai.txt"}, (19, 15)),
     # Forum posts: trading-method posts (开始连板, 龙头 follow-ups), a poster's own sale with its gain and a
     # long investing diary, a margin-buying headline (提前埋伏); 7 of the 22 pump posts have no finding.
     9: ("public10", (0, 0), {"clean/b9-tgb-longtou-genfeng-tidui.txt", "clean/b9-tgb-qingxu-zhouqi-fangfalun.txt",
