@@ -178,6 +178,16 @@ def _implied_currency(text: str, start: int, previous: tuple[int, str | None], y
     return currency if _RANGE_BETWEEN.match(text[end:start]) else None
 
 
+def _spliced(text: str, start: int, end: int, english: str) -> str:
+    """``english`` as it goes in place of ``text[start:end]``: set off by a space from the Chinese
+    character before it and from the word after it (发行 RMB 50 billion 债券), not from punctuation."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    lead = " " if before.isalnum() and not before.isascii() else ""
+    trail = " " if after and not after.isspace() and after not in "，。,.;；:：、)）%/" else ""
+    return lead + english + trail
+
+
 def _money(text: str, yuan: str = "元") -> list[tuple[Rewrite, str]]:
     """Amounts with a 万/亿 unit or a currency, each with its English as spliced into ``text``."""
     found: list[tuple[Rewrite, str]] = []
@@ -204,13 +214,8 @@ def _money(text: str, yuan: str = "元") -> list[tuple[Rewrite, str]]:
         elif not cur and not area and text.startswith("股", end):  # 72万股 -> 720,000 shares
             english += " shares"
             end += 1
-        spliced = english
-        if match.start() > 0 and text[match.start() - 1].isalnum() and not text[match.start() - 1].isascii():
-            spliced = " " + spliced
-        end_char = text[end] if end < len(text) else ""
-        if end_char and not end_char.isspace() and end_char not in "，。,.;；:：、)）%/":
-            spliced += " "
-        found.append((Rewrite(match.start(), end, text[match.start() : end], english, str(value)), spliced))
+        found.append((Rewrite(match.start(), end, text[match.start() : end], english, str(value)),
+                      _spliced(text, match.start(), end, english)))
         previous = (end, cur)
     return found
 
@@ -242,10 +247,8 @@ def _options(text: str) -> list[tuple[Rewrite, str]]:
         kind = "call" if match.group("kind") == "C" else "put"
         english = (f"{match.group('ticker')} {_MONTHS[int(match.group('month')) - 1]} {int(match.group('day'))} "
                    f"US${match.group('strike')} {kind} option")  # a Latin ticker's option: strikes in US dollars
-        spliced = (" " if match.start() and not text[match.start() - 1].isspace() else "") + english
-        if match.end() < len(text) and not text[match.end()].isspace() and text[match.end()] not in "，。,.;；:：、)）":
-            spliced += " "
-        found.append((Rewrite(match.start(), match.end(), match.group(0), english, match.group("strike")), spliced))
+        found.append((Rewrite(match.start(), match.end(), match.group(0), english, match.group("strike")),
+                      _spliced(text, match.start(), match.end(), english)))
     return found
 
 
