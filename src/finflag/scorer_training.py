@@ -260,8 +260,12 @@ def measure(test: Sequence[LabelledDoc], pack: RulePack, scorer: Scorer) -> dict
             pack_findings[id(doc)] = find(doc, pack)
         return pack_findings[id(doc)]
 
-    def both(doc: Document) -> list[Finding]:
-        return assign_voice(doc, run_sources(doc, pack, [pack_only, scorer.find]), pack)
+    both_findings: dict[int, list[Finding]] = {}
+
+    def both(doc: Document) -> list[Finding]:  # "both" and "added" read the same merge
+        if id(doc) not in both_findings:
+            both_findings[id(doc)] = assign_voice(doc, run_sources(doc, pack, [pack_only, scorer.find]), pack)
+        return both_findings[id(doc)]
 
     return {
         "pack": evaluate_documents(test, pack, lambda doc: assign_voice(doc, pack_only(doc), pack)),
