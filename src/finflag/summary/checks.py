@@ -416,17 +416,18 @@ def repair_periods(english: str, simplified: str) -> tuple[str, list[str]]:
     now one month's. When the source states such a period and not that month on its own, and the
     English names that month without January, it says "in the first eight months" instead.
     Returns the repaired text and the month names replaced."""
-    periods: dict[int, tuple[int, int]] = {}
+    periods: dict[int, list[tuple[int, int]]] = {}  # last month -> every span stating such a period
     for m in _ZH_SINCE_JANUARY.finditer(simplified):
         digits = m.group(1) or m.group(2)
         last = int(digits) if digits.isdigit() else chinese_numeral(digits.replace("两", "二")) or 0
         if 2 <= last <= 12:
-            periods[last] = m.span()
+            periods.setdefault(last, []).append(m.span())
     if not periods or "January" in english:
         return english, []
+    spans = [span for found in periods.values() for span in found]
     alone = {int(m.group(1)) if m.group(1) else chinese_numeral(m.group(2)) or 0
              for m in _ZH_MONTH.finditer(simplified)
-             if not any(a <= m.start() < b for a, b in periods.values())}
+             if not any(a <= m.start() < b for a, b in spans)}
     replaced: list[str] = []
     for last in periods:
         if last in alone:
