@@ -238,3 +238,13 @@ def test_one_borrowed_authority_does_not_make_a_forum_post_a_report():
 
     text = "该股投资价值极高，机构认为明年业绩翻倍。\n"
     assert report_signals(text, load_packs())["form"] == []
+
+
+def test_one_kind_of_relay_twice_is_not_a_report_but_two_kinds_are():
+    from finflag.rules.voice import report_signals
+
+    pack = load_packs()
+    twice = "花旗分析师指出，该股估值偏高。另一位分析师预计明年盈利下滑。\n"
+    two_kinds = "据公司官网显示，本季配息0.8元。该行表示，暂不调整看法。\n"
+    assert report_signals(twice, pack)["form"] == []
+    assert len(report_signals(two_kinds, pack)["form"]) == 2

@@ -111,8 +111,8 @@ def _distinct(pattern: re.Pattern[str] | None, text: str) -> list[str]:
 def report_signals(text: str, pack: RulePack) -> dict[str, list[str]]:
     """The report-form words of ``text`` (simplified view) and the promoter signals outside quotation marks."""
     form = _distinct(_markers(pack, BYLINE_WORDS), text) + _distinct(_markers(pack, NOTE_WORDS), text)
-    relayed = _distinct(_markers(pack, RELAY_WORDS), text)
-    if len(relayed) >= 2:
+    relayed = [m.group(0) for m in (_compiled((w,)).search(text) for w in pack.markers.get(RELAY_WORDS) or ()) if m]
+    if len(relayed) >= 2:  # two kinds of relay (该行…, 据…显示), not one kind twice (分析师指出 … 分析师预计)
         form += relayed
     promoter: list[str] = []
     if form:
