@@ -16,10 +16,10 @@ and do not raise the verdict's risk. A finding is quoted when
   marks alone do not do it: a pitch quotes its own testimonials.
 
 A news report or a licensed broker's research note relays analysts' calls and market talk
-(维持“买入”评级, 有望翻倍, 逢低买入). When the post has the form of one (``rules19_news_byline``:
-记者, 责任编辑, 来源：, 新华社 ...; ``rules19_note_furniture``: 证券研究报告, 投资评级, 执业证书,
-风险提示, 晨会 ...; or two distinct ``rules19_news_relay`` phrases: 该行表示, 据官网显示 ...) and no
-promoter signal (``rules19_promoter`` outside quotation marks: a contact channel, a paid tier, a group,
+(维持“买入”评级, 有望翻倍, 逢低买入). When the post has the form of one (``news_byline``:
+记者, 责任编辑, 来源：, 新华社 ...; ``note_furniture``: 证券研究报告, 投资评级, 执业证书,
+风险提示, 晨会 ...; or two distinct ``news_relay`` phrases: 该行表示, 据官网显示 ...) and no
+promoter signal (``promoter_signal`` outside quotation marks: a contact channel, a paid tier, a group,
 readers addressed as a crowd or told what to do, the author's own 我; nor a finding of a funnel category),
 its trade_call / hype / insider_claim / authority_appeal style findings are quoted too.
 
@@ -49,8 +49,8 @@ VOICES = (AUTHOR, QUOTED)
 #: The pack's marker sets this module reads.
 WARNING_WORDS, TOPIC_WORDS, DISCLAIMERS, FRAMES = "fraud_warning", "fraud_topic", "fraud_disclaimer", "quote_frame"
 #: Report form (bylines, source lines, research-note furniture) and promoter signals.
-BYLINE_WORDS, NOTE_WORDS, PROMOTER_WORDS = "rules19_news_byline", "rules19_note_furniture", "rules19_promoter"
-RELAY_WORDS = "rules19_news_relay"  # two distinct ones make a report's form
+BYLINE_WORDS, NOTE_WORDS, PROMOTER_WORDS = "news_byline", "note_furniture", "promoter_signal"
+RELAY_WORDS = "news_relay"  # two distinct ones make a report's form
 #: Findings that show a promoter at work whatever the page looks like.
 PROMOTER_CATEGORIES = frozenset({"contact_funnel", "paid_upsell", "platform_funnel", "free_bait", "profit_sharing",
                                  "impersonation"})
