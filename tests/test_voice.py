@@ -190,3 +190,61 @@ def test_a_pack_without_the_vocabulary_reports_the_authors_voice(tmp_path):
 
     result = flag_document(Document("<t>", POLICE_WARNING), packs([user], include_default=False))
     assert result.findings and {f.voice for f in result.findings} == {"author"}
+
+
+# A news report or a licensed broker's research note relays others' calls: with its bylines or its
+# furniture and no promoter signal, what it says is quoted. A tip page dressed as news, or a forum pump
+# pasting a news item, keeps its claims as the author's.
+NEWS_REPORT = (
+    "（本报记者 王立新）受半导体板块走强带动，沪指今日收涨1.2%。某券商分析师表示，当前是逢低买入的好时机，"
+    "板块有望迎来一波主升浪。\n责任编辑：李明\n"
+)
+BROKER_NOTE = (
+    "证券研究报告 | 公司点评\n维持“买入”评级，目标价42.6元。\n我们预计公司2025年营收同比增长30%，"
+    "建议投资者逢低买入，股价有望翻倍。\n风险提示：下游需求不及预期。\n分析师：张华 执业证书编号：S0000520000001\n"
+)
+TIP_DRESSED_AS_NEWS = (
+    "来源：财经快讯\n沪指今日收涨1.2%，半导体板块领涨。\n这只龙头股明天必涨停，赶紧上车！加微信abc8888领取明日金股。\n"
+)
+LINK_LIST_UNDER_NEWS = (
+    "来源：美股观察\n周一纳指收跌1.1%，英伟达跌6.7%，创两个月最大跌幅。\n延伸阅读：\n"
+    "这只股被我做了三轮，赚麻了\n除了英伟达，这3家AI公司必买！\n"
+)
+FORUM_PUMP_PASTING_NEWS = (
+    "新华社北京3月5日电 工信部发布新一代通信产业规划。\n兄弟们，这次是大利好，明天直接涨停，满仓干！\n"
+)
+
+
+@pytest.mark.parametrize("text", [NEWS_REPORT, BROKER_NOTE], ids=["news", "broker-note"])
+def test_a_report_relays_calls_and_its_verdict_is_none(text):
+    from finflag.rules.voice import is_report
+
+    result = flagged(text)
+    assert result.findings, "the relayed calls are still shown"
+    assert {f.voice for f in result.findings} == {"quoted"} and result.verdict["risk"] == "none"
+    assert is_report(text, load_packs())
+
+
+@pytest.mark.parametrize("text", [TIP_DRESSED_AS_NEWS, LINK_LIST_UNDER_NEWS, FORUM_PUMP_PASTING_NEWS],
+                         ids=["contact", "first-person", "addressed-crowd"])
+def test_promoter_signals_keep_a_news_dressed_page_the_authors(text):
+    result = flagged(text)
+    assert result.findings and {f.voice for f in result.findings} == {"author"}
+    assert result.verdict["risk"] != "none"
+
+
+def test_one_borrowed_authority_does_not_make_a_forum_post_a_report():
+    from finflag.rules.voice import report_signals
+
+    text = "该股投资价值极高，机构认为明年业绩翻倍。\n"
+    assert report_signals(text, load_packs())["form"] == []
+
+
+def test_one_kind_of_relay_twice_is_not_a_report_but_two_kinds_are():
+    from finflag.rules.voice import report_signals
+
+    pack = load_packs()
+    twice = "花旗分析师指出，该股估值偏高。另一位分析师预计明年盈利下滑。\n"
+    two_kinds = "据公司官网显示，本季配息0.8元。该行表示，暂不调整看法。\n"
+    assert report_signals(twice, pack)["form"] == []
+    assert len(report_signals(two_kinds, pack)["form"]) == 2

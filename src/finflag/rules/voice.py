@@ -15,6 +15,14 @@ and do not raise the verdict's risk. A finding is quoted when
   that speaks of fraud (``fraud_warning``: 切勿轻信“内幕消息”). Quotation
   marks alone do not do it: a pitch quotes its own testimonials.
 
+A news report or a licensed broker's research note relays analysts' calls and market talk
+(维持“买入”评级, 有望翻倍, 逢低买入). When the post has the form of one (``news_byline``:
+记者, 责任编辑, 来源：, 新华社 ...; ``note_furniture``: 证券研究报告, 投资评级, 执业证书,
+风险提示, 晨会 ...; or two distinct ``news_relay`` phrases: 该行表示, 据官网显示 ...) and no
+promoter signal (``promoter_signal`` outside quotation marks: a contact channel, a paid tier, a group,
+readers addressed as a crowd or told what to do, the author's own 我; nor a finding of a funnel category),
+its trade_call / hype / insider_claim / authority_appeal style findings are quoted too.
+
 The vocabulary is pack data (``markers:`` in ``rules/default/pack.yaml``),
 the same ``fraud_warning`` list the rules' vetoes use, so a user's pack can
 extend it; a pack without these sets reports every finding as the author's.
@@ -40,6 +48,15 @@ VOICES = (AUTHOR, QUOTED)
 
 #: The pack's marker sets this module reads.
 WARNING_WORDS, TOPIC_WORDS, DISCLAIMERS, FRAMES = "fraud_warning", "fraud_topic", "fraud_disclaimer", "quote_frame"
+#: Report form (bylines, source lines, research-note furniture) and promoter signals.
+BYLINE_WORDS, NOTE_WORDS, PROMOTER_WORDS = "news_byline", "note_furniture", "promoter_signal"
+RELAY_WORDS = "news_relay"  # two distinct ones make a report's form
+#: Findings that show a promoter at work whatever the page looks like.
+PROMOTER_CATEGORIES = frozenset({"contact_funnel", "paid_upsell", "platform_funnel", "free_bait", "profit_sharing",
+                                 "impersonation"})
+#: What a report relays from others (analysts' calls, market talk): quoted in a report.
+REPORTED_CATEGORIES = frozenset({"trade_call", "hype", "insider_claim", "authority_appeal", "urgency",
+                                 "guaranteed_return", "unverified_pnl", "social_proof", "screenshot_proof"})
 
 _QUOTES = {"“": "”", "「": "」", "『": "』", "‘": "’", '"': '"'}
 _QUOTED = re.compile("|".join(f"{re.escape(a)}[^{re.escape(b)}\n]{{1,80}}{re.escape(b)}" for a, b in _QUOTES.items()))
@@ -87,12 +104,44 @@ def is_warning(text: str, pack: RulePack) -> bool:
     return _is_warning(_without_disclaimers(to_simplified(text), pack), pack)
 
 
+def _distinct(pattern: re.Pattern[str] | None, text: str) -> list[str]:
+    return sorted({m.group(0) for m in pattern.finditer(text)}) if pattern is not None else []
+
+
+def report_signals(text: str, pack: RulePack) -> dict[str, list[str]]:
+    """The report-form words of ``text`` (simplified view) and the promoter signals outside quotation marks."""
+    form = _distinct(_markers(pack, BYLINE_WORDS), text) + _distinct(_markers(pack, NOTE_WORDS), text)
+    relayed = [m.group(0) for m in (_compiled((w,)).search(text) for w in pack.markers.get(RELAY_WORDS) or ()) if m]
+    if len(relayed) >= 2:  # two kinds of relay (该行…, 据…显示), not one kind twice (分析师指出 … 分析师预计)
+        form += relayed
+    promoter: list[str] = []
+    if form:
+        unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+        promoter = _distinct(_markers(pack, PROMOTER_WORDS), unquoted)
+    return {"form": form, "promoter": promoter}
+
+
+def _is_report(text: str, findings: list[Finding], pack: RulePack) -> bool:
+    if any(f.category in PROMOTER_CATEGORIES for f in findings):
+        return False
+    signals = report_signals(text, pack)
+    return bool(signals["form"]) and not signals["promoter"]
+
+
+def is_report(text: str, pack: RulePack, findings: list[Finding] = ()) -> bool:
+    """The post is a news report or a broker's research note with no promoter signal (module docstring)."""
+    return _is_report(to_simplified(text), list(findings), pack)
+
+
 def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
     """The findings with ``voice`` set; quoted ones drop to ``info`` severity."""
     if not findings:
         return findings
     warning, frame, topic = _markers(pack, WARNING_WORDS), _markers(pack, FRAMES), _markers(pack, TOPIC_WORDS)
     text = _without_disclaimers(to_simplified(doc.text), pack)
+    if _is_report(text, findings, pack):
+        return [replace(f, voice=QUOTED, severity="info") if f.category in REPORTED_CATEGORIES else f
+                for f in findings]
     if all(words is None or words.search(text) is None for words in (warning, frame, topic)):
         return findings  # a post with no word about fraud or others' words quotes no slogans
     whole_post = _is_warning(text, pack)
