@@ -302,3 +302,10 @@ def test_a_lesson_that_sells_a_group_stays_the_authors(text):
     result = flagged(text)
     assert result.findings and any(f.voice == "author" for f in result.findings)
     assert result.verdict["risk"] != "none"
+
+
+def test_a_source_line_with_pinyin_annotations_is_a_byline():
+    from finflag.rules.voice import report_signals
+
+    text = "螺纹钢日内偏强运行。操作建议：多单继续持有。\n(文章来(lái)源:某某期货)\n"
+    assert report_signals(text, load_packs())["form"]
