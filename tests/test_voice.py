@@ -248,3 +248,64 @@ def test_one_kind_of_relay_twice_is_not_a_report_but_two_kinds_are():
     two_kinds = "据公司官网显示，本季配息0.8元。该行表示，暂不调整看法。\n"
     assert report_signals(twice, pack)["form"] == []
     assert len(report_signals(two_kinds, pack)["form"]) == 2
+
+
+# A futures broker's morning note signs its analysts with licence numbers, e-mails and phones: the
+# regulator's register, not a funnel, so the note is still a report and its calls are quoted.
+FUTURES_MORNING_NOTE = (
+    "晨会纪要 | 黑色系早评\n螺纹钢：现货成交回暖，库存继续去化，短期偏强运行，操作上逢低买入为主，"
+    "多单继续持有。\n铁矿石：港口库存小幅回升，上方空间有限，观望为宜。\n"
+    "研究员：陈晓 期货从业资格号：F3056789 交易咨询号：Z0017788\n"
+    "联系电话：021-68881234 邮箱：chenxiao@hengyuanqh.com\n"
+    "免责声明：本报告仅供参考，不构成投资建议。\n"
+)
+# A lesson on a trading method: defines its words, names no stock, addresses no buyer.
+METHOD_EXPLAINER = (
+    "主力建仓的本质与识别方法\n所谓主力建仓，是指大资金在低位分批吸纳筹码的过程。"
+    "一般来说，建仓期股价波动收窄，成交量温和放大。\n"
+    "常见特征有三：底部横盘时间长；回调时缩量；拉升前出现试盘。\n"
+    "很多普通人的误区在于把一根放量阳线当成主升浪的起点，结果追在半山腰。\n"
+    "注意事项：任何方法都有失效的时候，破位就该止损，不要死扛。\n"
+)
+# The same vocabulary in a teacher's course ad that then sells a group, and a pitch with a WeChat id.
+COURSE_AD = METHOD_EXPLAINER + "想系统学习主力建仓战法的朋友们，加我微信abc6688进学员群，老师每天带你抓主升浪！\n"
+WECHAT_PITCH = "主力已经建仓完毕，明天开启主升浪，必涨停！加我微信gp8866，带你上车。\n"
+
+
+def test_a_futures_morning_note_with_analyst_licences_is_a_report():
+    from finflag.rules.voice import is_report
+
+    result = flagged(FUTURES_MORNING_NOTE)
+    assert {f.category for f in result.findings} >= {"trade_call", "contact_funnel"}
+    assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
+    assert is_report(FUTURES_MORNING_NOTE, load_packs(), result.findings)
+
+
+def test_a_trading_method_explainer_quotes_the_method():
+    from finflag.rules.voice import report_signals
+
+    result = flagged(METHOD_EXPLAINER)
+    assert result.findings
+    assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
+    assert report_signals(METHOD_EXPLAINER, load_packs())["form"]
+
+
+def test_an_explainer_that_names_a_stock_is_not_a_report():
+    from finflag.rules.voice import report_signals
+
+    tip = METHOD_EXPLAINER + "现在符合这些特征的就是600123，回踩就是买点。\n"
+    assert report_signals(tip, load_packs())["form"] == []
+
+
+@pytest.mark.parametrize("text", [COURSE_AD, WECHAT_PITCH], ids=["course-ad", "wechat-pitch"])
+def test_a_lesson_that_sells_a_group_stays_the_authors(text):
+    result = flagged(text)
+    assert result.findings and any(f.voice == "author" for f in result.findings)
+    assert result.verdict["risk"] != "none"
+
+
+def test_a_source_line_with_pinyin_annotations_is_a_byline():
+    from finflag.rules.voice import report_signals
+
+    text = "螺纹钢日内偏强运行。操作建议：多单继续持有。\n(文章来(lái)源:某某期货)\n"
+    assert report_signals(text, load_packs())["form"]

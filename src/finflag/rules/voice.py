@@ -23,6 +23,17 @@ promoter signal (``promoter_signal`` outside quotation marks: a contact channel,
 readers addressed as a crowd or told what to do, the author's own 我; nor a finding of a funnel category),
 its trade_call / hype / insider_claim / authority_appeal style findings are quoted too.
 
+A licensed analyst's signature (``licensed_analyst``: 执业证书编号, 从业资格号 F0123456, 投资咨询号
+Z0012345 ...) is research-note furniture too, and in a page that has one the analysts' e-mail
+addresses and phone numbers (``ANALYST_CONTACT_RULES``) are the regulator's register, not a
+funnel: they do not count as a promoter signal, and in a report they are quoted with the rest.
+
+A trading-method explainer (``explainer_form``: at least four distinct words of method vocabulary,
+战法 / 本质 / 止损方法 / 注意事项 / 是指 ..., in at least three sentences) that names no stock
+(``named_stock``: a ticker or a six-digit code) has the form of a report too: it describes 主力建仓,
+主升浪 and 止损 to teach them, it does not call a trade. The same promoter signals keep a teacher's
+course ad or a group pitch dressed as a lesson the author's.
+
 The vocabulary is pack data (``markers:`` in ``rules/default/pack.yaml``),
 the same ``fraud_warning`` list the rules' vetoes use, so a user's pack can
 extend it; a pack without these sets reports every finding as the author's.
@@ -51,6 +62,11 @@ WARNING_WORDS, TOPIC_WORDS, DISCLAIMERS, FRAMES = "fraud_warning", "fraud_topic"
 #: Report form (bylines, source lines, research-note furniture) and promoter signals.
 BYLINE_WORDS, NOTE_WORDS, PROMOTER_WORDS = "news_byline", "note_furniture", "promoter_signal"
 RELAY_WORDS = "news_relay"  # two distinct ones make a report's form
+LICENSE_WORDS = "licensed_analyst"  # a licensed analyst's signature: note furniture
+EXPLAINER_WORDS, STOCK_WORDS = "explainer_form", "named_stock"
+EXPLAINER_MIN_WORDS, EXPLAINER_MIN_SENTENCES = 4, 3
+#: A research note's analyst contact block: not a funnel in a page signed with a licence number.
+ANALYST_CONTACT_RULES = frozenset({"contact_funnel.email", "contact_funnel.phone", "contact_funnel.phone-contact"})
 #: Findings that show a promoter at work whatever the page looks like.
 PROMOTER_CATEGORIES = frozenset({"contact_funnel", "paid_upsell", "platform_funnel", "free_bait", "profit_sharing",
                                  "impersonation"})
@@ -110,10 +126,18 @@ def _distinct(pattern: re.Pattern[str] | None, text: str) -> list[str]:
 
 def report_signals(text: str, pack: RulePack) -> dict[str, list[str]]:
     """The report-form words of ``text`` (simplified view) and the promoter signals outside quotation marks."""
-    form = _distinct(_markers(pack, BYLINE_WORDS), text) + _distinct(_markers(pack, NOTE_WORDS), text)
+    form = (_distinct(_markers(pack, BYLINE_WORDS), text) + _distinct(_markers(pack, NOTE_WORDS), text)
+            + _distinct(_markers(pack, LICENSE_WORDS), text))
     relayed = [m.group(0) for m in (_compiled((w,)).search(text) for w in pack.markers.get(RELAY_WORDS) or ()) if m]
     if len(relayed) >= 2:  # two kinds of relay (该行…, 据…显示), not one kind twice (分析师指出 … 分析师预计)
         form += relayed
+    explainer = _markers(pack, EXPLAINER_WORDS)
+    if not form and explainer is not None:
+        words, sentences = _sentences_with(explainer, text)
+        stock = _markers(pack, STOCK_WORDS)
+        if (len(words) >= EXPLAINER_MIN_WORDS and len(sentences) >= EXPLAINER_MIN_SENTENCES
+                and (stock is None or stock.search(text) is None)):
+            form += sorted(words)
     promoter: list[str] = []
     if form:
         unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
@@ -121,8 +145,18 @@ def report_signals(text: str, pack: RulePack) -> dict[str, list[str]]:
     return {"form": form, "promoter": promoter}
 
 
+def _analyst_contact(f: Finding, licensed: bool) -> bool:
+    return licensed and f.rule_id in ANALYST_CONTACT_RULES
+
+
+def _licensed(text: str, pack: RulePack) -> bool:
+    words = _markers(pack, LICENSE_WORDS)
+    return words is not None and words.search(text) is not None
+
+
 def _is_report(text: str, findings: list[Finding], pack: RulePack) -> bool:
-    if any(f.category in PROMOTER_CATEGORIES for f in findings):
+    licensed = _licensed(text, pack)
+    if any(f.category in PROMOTER_CATEGORIES and not _analyst_contact(f, licensed) for f in findings):
         return False
     signals = report_signals(text, pack)
     return bool(signals["form"]) and not signals["promoter"]
@@ -140,7 +174,9 @@ def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list
     warning, frame, topic = _markers(pack, WARNING_WORDS), _markers(pack, FRAMES), _markers(pack, TOPIC_WORDS)
     text = _without_disclaimers(to_simplified(doc.text), pack)
     if _is_report(text, findings, pack):
-        return [replace(f, voice=QUOTED, severity="info") if f.category in REPORTED_CATEGORIES else f
+        licensed = _licensed(text, pack)
+        return [replace(f, voice=QUOTED, severity="info")
+                if f.category in REPORTED_CATEGORIES or _analyst_contact(f, licensed) else f
                 for f in findings]
     if all(words is None or words.search(text) is None for words in (warning, frame, topic)):
         return findings  # a post with no word about fraud or others' words quotes no slogans
