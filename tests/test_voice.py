@@ -309,3 +309,44 @@ def test_a_source_line_with_pinyin_annotations_is_a_byline():
 
     text = "螺纹钢日内偏强运行。操作建议：多单继续持有。\n(文章来(lái)源:某某期货)\n"
     assert report_signals(text, load_packs())["form"]
+
+
+# Market news in the shapes of fresh flash items (no byline in the excerpt): third-party figures,
+# rankings, IPO subscriptions and reported events carry no author finding.
+MARKET_NEWS = {
+    "fine-audience": "证监会近日公布一则罚单。经查，某财经大V通过短视频平台积累十万粉丝后，先买入后推荐股票，非法获利逾千万元。",
+    "past-doubling": "今年以来，机器人板块走出翻倍行情，多只个股股价较年初翻倍。",
+    "broker-model-portfolio": "【券商金股】开源金工构建的券商金股优选组合，历史年化收益率达18.6%，8月份收益率9.6%，跑赢基准指数。",
+    "ipo-oversubscribed": "新股今日掛牌，公開發售超購逾萬倍，一手難求，一手中籤率僅0.5%。",
+    "fund-ranking": "偏股混合型TOP10：冠军超额收益超过250%，易方达基金有2只产品上榜。",
+    "dragon-tiger-list": "龙虎榜数据显示，今日机构净买入前五的个股中，有三只获得机构重点关注。",
+    "exchange-flows": "链上数据显示，昨日比特币交易所净出金达1.2万枚，为近三个月最高。",
+    "ipo-tenbagger": "快讯：新股上市首日大涨逾900%，成为今年首只10倍股。",
+    "halted-runner": "这只大妖股累计涨幅超过300%，今日起停牌核查。",
+    "disclosed-positions": "两市融资余额连增五日，融资客已提前埋伏多只算力股（名单）",
+    "newsroom-tip-line": "港股收市：恒指收报25800点。如有新闻线索，请致电本报热线 2345 6789 或电邮 news@example.com。",
+}
+
+
+@pytest.mark.parametrize("text", list(MARKET_NEWS.values()), ids=list(MARKET_NEWS))
+def test_market_news_has_no_author_finding(text):
+    result = flagged(text)
+    assert [f.rule_id for f in result.findings if f.voice == "author"] == []
+
+
+# The same shapes in promotion keep their findings.
+PROMOTION_IN_NEWS_WORDS = {
+    "members-ranking-boast": "跟着我们操作的会员，今年收益超过250%，名额有限，加我微信。",
+    "watch-call-with-contact": "明日重点关注这只低位科技股，想要代码的加我。",
+    "ipo-pitch": "新股认购火爆一手难求，立即联系客户经理预约，额度有限。",
+    "tenbagger-pump": "这只票必成10倍股，兄弟们赶紧上车！",
+    "doubling-forecast": "下半年翻倍行情即将启动，现在布局正当时。",
+    "deposit-pitch": "入金5000即可开始跟单，出金秒到账。",
+}
+
+
+@pytest.mark.parametrize("text", list(PROMOTION_IN_NEWS_WORDS.values()), ids=list(PROMOTION_IN_NEWS_WORDS))
+def test_promotion_in_market_words_stays_the_authors(text):
+    result = flagged(text)
+    assert any(f.voice == "author" for f in result.findings)
+    assert result.verdict["risk"] != "none"
