@@ -96,36 +96,41 @@ LATER_BATCHES = {
     # pushes as bullet points, not in quotation marks. Unflagged promotion: two forum and blog pumps (a
     # 淘股吧 post hoping a stock 成妖, a blog's 明天证券板块会继续上涨) and two Hong Kong tip columns.
     6: ("public7", (9, 8), {"clean/b6-rockflow-ai-zuhe-doc.txt"}, (20, 16)),
-    # News and broker notes only (held half, unstudied): a Taiwan news item's EPS 衝上66.25元 read as a price
-    # call; a broker's headline on another bank's 目標價至39.4元.
-    7: ("public8", (12, 12), {"news/b7-yahoo-taigu-vzhuan-lianfake-zhangting.txt",
-                              "broker/b7-aastocks-gaosheng-bengang-yinhang.txt"}, (0, 0)),
+    # News, broker notes and warnings: nothing flagged since pack 1.13.0 (a Taiwan news item's EPS 衝上66.25元
+    # and a broker headline's 目標價至39.4元 are relayed in a report's form).
+    7: ("public8", (12, 12), set(), (0, 0)),
     # US-stock tip pages and news in Chinese: a news item on 五倍股 (held half); a broker's weekly strategy
     # note whose analyst byline (CE number, title, phone, e-mail) was flagged is not since session 13. Four
     # promotional pages have no finding (a Tesla target thread, an option spread, a card offer, a paywall).
     8: ("public9", (0, 0), {"news/b8-lbkrs-meiguo-wubeigu-ai.txt"}, (19, 15)),
-    # Forum posts: trading-method posts (开始连板, 龙头 follow-ups), a poster's own sale with its gain and a
-    # long investing diary, a margin-buying headline (提前埋伏); 7 of the 22 pump posts have no finding.
-    9: ("public10", (0, 0), {"clean/b9-tgb-longtou-genfeng-tidui.txt", "clean/b9-tgb-qingxu-zhouqi-fangfalun.txt",
+    # Forum posts: a trading-method post (龙头 follow-ups), a poster's own sale with its gain and a long
+    # investing diary; 7 of the 22 pump posts have no finding. (A margin-buying headline's 提前埋伏 is
+    # disclosed positions since pack 1.13.0.)
+    9: ("public10", (0, 0), {"clean/b9-tgb-longtou-genfeng-tidui.txt",
                              "clean/b9-xq-tongrentang-yingli-mairu-pingan.txt",
-                             "clean/b9-xq-touzi-zongjie-zhuangxiu-pingan.txt",
-                             "news/b9-guba-boe-boli-jiban-rongziker-maifu.txt"}, (22, 15)),
-    # News, broker notes and warnings on new topics: 落袋为安 in a broker note, a headline's 爆发潜力, 绝对收益
-    # and 建议关注 in a fund note; a famous trader's trades (介入, 盈利800万), large holders' 逢高了结 and an IPO
-    # day's 10倍股 in news (mostly the held half, unstudied).
-    10: ("public11", (10, 10), {"broker/b10-guhai-changcheng-guozhong-shuiwu-2014.txt",
-                                "broker/b10-reportify-huayuan-chenhui-20250828.txt",
-                                "broker/b10-scribd-cicc-chenhui-jiaodian-20230704.txt",
-                                "news/b10-cls-zhangmengzhu-liantong-zhangting.txt",
-                                "news/b10-cryptonews-btc-104k-baocang.txt",
+                             "clean/b9-xq-touzi-zongjie-zhuangxiu-pingan.txt"}, (22, 15)),
+    # News, broker notes and warnings on new topics: an exchange run's 爆仓 figures and an IPO day's 10倍股
+    # in news (held half, unstudied). Broker notes' 落袋为安 and fund notes' 建议关注 are quoted since
+    # pack 1.13.0 (report form).
+    10: ("public11", (10, 10), {"news/b10-cryptonews-btc-104k-baocang.txt",
                                 "news/b10-udxd-zhongjin-fuzhao-shouri-10bei.txt"}, (0, 0)),
     # News, broker notes and warnings on other topics (gold and oil, rates, regulators' fines, economists):
-    # a futures broker's morning note (交易策略：逢低买入), industry outlooks in note summaries (有望进入爆发,
-    # 净利率18.0%), a chief economist's title in news (held half, unstudied, but for the morning note).
-    11: ("public12", (10, 10), {"broker/b11-reportify-changjiang-jingke-nengyuan-2025.txt",
-                                "broker/b11-reportify-shandong-yaobo-chengben-xiajiang-2025.txt",
-                                "broker/b11-yanbaoke-zhaoshang-qihuo-zaobanche.txt",
-                                "news/b11-cbyiming-lianping-jiangzhun-2025.txt"}, (0, 0)),
+    # an industry outlook in a note summary (held half, unstudied). The futures broker's morning note
+    # (交易策略：逢低买入) is quoted since pack 1.13.0.
+    11: ("public12", (10, 10), {"broker/b11-reportify-shandong-yaobo-chengben-xiajiang-2025.txt"}, (0, 0)),
+    # Promotion-heavy, collected in session 14 (pitch pages, a membership page, crypto copy-trading):
+    # a critical crypto column's 一夜暴富 / 百倍币 in the second person.
+    12: ("public13", (5, 5), {"clean/b12-bishequ-xinlaobi-fanlan-baibeibi.txt"}, (11, 11)),
+    # Hard negatives collected in session 14, labelled before any rule saw them: three method explainers
+    # (龙回头战法, 主力建仓 explained, 上车/下车 rhythm) and two news items (a 龙虎榜 item's 重点关注, a
+    # halted stock's 连续涨停). 14/30 pages were flagged when collected; the report form cleared 9.
+    13: ("public14", (10, 10), {"clean/b13-agudashi-longhuitou-zhanfa.txt", "clean/b13-g230-zhuli-jiancang-panduan.txt",
+                                "clean/b13-jyctm-longtou-shangche-xiache.txt",
+                                "news/b13-ankny-zqzx-xinling-longhubang.txt",
+                                "news/b13-gilin-fenglong-8lianban-tingpai.txt"}, (0, 0)),
+    # 40 news items and flashes collected in session 14, most without a byline: a fined 大V's 积累十万粉丝
+    # and a Taiwan column's 翻倍行情 (held half, unstudied). 5/40 were flagged when collected.
+    14: ("public15", (0, 0), {"news/b14-163-dav-fameiwan.txt", "news/b14-udn-gaoxi-vs-0050.txt"}, (0, 0)),
 }
 
 
