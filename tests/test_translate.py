@@ -266,3 +266,15 @@ def test_a_research_notes_rating_is_shown_under_the_company_it_is_about():
     # A figure of the market, not a rating, gets no label: 大盘 is not the company.
     doc = make_doc("宁德时代点评：储能业务放量\n当日大盘上涨1.2%。\n")
     assert split_sentences(doc, prepare(doc, []), Glossary.load())[-1].topic is None
+
+
+def test_names_block_gives_names_and_terms_but_no_tickers():
+    """The model copied a ticker given beside a name into every line naming it: tickers stay out."""
+    from finflag.summary.translate import names_block
+
+    entries = Glossary.load().find("英伟达市值同比增长，黄仁勋减持72万股")
+    block = names_block(entries)
+    assert "英伟达=Nvidia" in block.splitlines() and "黄仁勋=Jensen Huang" in block.splitlines()
+    assert "减持=share sale" in block.splitlines()
+    assert "NVDA" not in block
+    assert "市值=market value" in block.splitlines()
