@@ -264,6 +264,9 @@ def test_a_period_from_january_given_as_its_last_month_is_a_period_again():
     assert repair_periods("New contracts signed in August were RMB 316.7 billion.",
                           "中国电建：前8月新签合同额3167亿同比增28%中国电建9月15日晚间公告，1至8月，公司新签合同额约3166.89亿元")[1] == [
         "August"]
+    # At the start of a sentence (guba line 171's summary, session 14: "PowerChina: In August, new contract was …").
+    assert repair_periods("In August, new contract was RMB 316.7 billion, up 28%.", "中国电建：前8月新签合同额3167亿同比增28%") == (
+        "In the first eight months, new contract was RMB 316.7 billion, up 28%.", ["August"])
     assert repair_periods("Net profit is expected to fall in June 2018.", "公司预计2018年1-6月份净利润下降")[0] == (
         "Net profit is expected to fall in the first six months of 2018.")
     assert repair_periods("Sales for the first eight months rose.", "前八个月销量增长")[1] == []

@@ -439,7 +439,8 @@ def repair_periods(english: str, simplified: str) -> tuple[str, list[str]]:
             year = f" of {m.group(2)}" if m.group(2) else ""
             return f"{m.group(1)} the first {_COUNT_WORDS[last]} months{year}"
 
-        english = re.sub(rf"\b(in|for|during|of|through)\s+{month}(?:,?\s+(\d{{4}}))?\b"
+        # The preposition in either case: "In August, new contracts were …" opens a sentence.
+        english = re.sub(rf"\b((?i:in|for|during|of|through))\s+{month}(?:,?\s+(\d{{4}}))?\b"
                          rf"(?!\s*(?:\d{{1,2}}\b|to\b|through\b|[-–]))", period, english)
     return english, replaced
 
