@@ -117,9 +117,10 @@ LATER_BATCHES = {
     # an industry outlook in a note summary (held half, unstudied). The futures broker's morning note
     # (交易策略：逢低买入) is quoted since pack 1.13.0.
     11: ("public12", (10, 10), {"broker/b11-reportify-shandong-yaobo-chengben-xiajiang-2025.txt"}, (0, 0)),
-    # Promotion-heavy, collected in session 14 (pitch pages, a membership page, crypto copy-trading):
-    # a critical crypto column's 一夜暴富 / 百倍币 in the second person.
-    12: ("public13", (5, 5), {"clean/b12-bishequ-xinlaobi-fanlan-baibeibi.txt"}, (11, 11)),
+    # Promotion-heavy, collected in session 14 (pitch pages, a membership page, crypto copy-trading).
+    # A critical crypto column's 一夜暴富 / 百倍币 (others' boasts, odds below a lottery's) are quoted
+    # since rules23.
+    12: ("public13", (5, 5), set(), (11, 11)),
     # Hard negatives collected in session 14, labelled before any rule saw them: three method explainers
     # (龙回头战法, 主力建仓 explained, 上车/下车 rhythm) and two news items (a 龙虎榜 item's 重点关注, a
     # halted stock's 连续涨停). 14/30 pages were flagged when collected; the report form cleared 9.
