@@ -103,12 +103,11 @@ LATER_BATCHES = {
     # note whose analyst byline (CE number, title, phone, e-mail) was flagged is not since session 13. Four
     # promotional pages have no finding (a Tesla target thread, an option spread, a card offer, a paywall).
     8: ("public9", (0, 0), {"news/b8-lbkrs-meiguo-wubeigu-ai.txt"}, (19, 15)),
-    # Forum posts: a trading-method post (龙头 follow-ups), a poster's own sale with its gain and a long
-    # investing diary; 7 of the 22 pump posts have no finding. (A margin-buying headline's 提前埋伏 is
-    # disclosed positions since pack 1.13.0.)
+    # Forum posts: a trading-method post (龙头 follow-ups) and a poster's own sale with its gain; 7 of the
+    # 22 pump posts have no finding. (A margin-buying headline's 提前埋伏 is disclosed positions since pack
+    # 1.13.0; a long investing diary's own 10%的收益 and a friend's 是否可以介入了 are not claims since rules23.)
     9: ("public10", (0, 0), {"clean/b9-tgb-longtou-genfeng-tidui.txt",
-                             "clean/b9-xq-tongrentang-yingli-mairu-pingan.txt",
-                             "clean/b9-xq-touzi-zongjie-zhuangxiu-pingan.txt"}, (22, 15)),
+                             "clean/b9-xq-tongrentang-yingli-mairu-pingan.txt"}, (22, 15)),
     # News, broker notes and warnings on new topics: an exchange run's 爆仓 figures and an IPO day's 10倍股
     # in news (held half, unstudied). Broker notes' 落袋为安 and fund notes' 建议关注 are quoted since
     # pack 1.13.0 (report form).
@@ -118,9 +117,10 @@ LATER_BATCHES = {
     # an industry outlook in a note summary (held half, unstudied). The futures broker's morning note
     # (交易策略：逢低买入) is quoted since pack 1.13.0.
     11: ("public12", (10, 10), {"broker/b11-reportify-shandong-yaobo-chengben-xiajiang-2025.txt"}, (0, 0)),
-    # Promotion-heavy, collected in session 14 (pitch pages, a membership page, crypto copy-trading):
-    # a critical crypto column's 一夜暴富 / 百倍币 in the second person.
-    12: ("public13", (5, 5), {"clean/b12-bishequ-xinlaobi-fanlan-baibeibi.txt"}, (11, 11)),
+    # Promotion-heavy, collected in session 14 (pitch pages, a membership page, crypto copy-trading).
+    # A critical crypto column's 一夜暴富 / 百倍币 (others' boasts, odds below a lottery's) are quoted
+    # since rules23.
+    12: ("public13", (5, 5), set(), (11, 11)),
     # Hard negatives collected in session 14, labelled before any rule saw them: three method explainers
     # (龙回头战法, 主力建仓 explained, 上车/下车 rhythm) and two news items (a 龙虎榜 item's 重点关注, a
     # halted stock's 连续涨停). 14/30 pages were flagged when collected; the report form cleared 9.

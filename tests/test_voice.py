@@ -350,3 +350,44 @@ def test_promotion_in_market_words_stays_the_authors(text):
     result = flagged(text)
     assert any(f.voice == "author" for f in result.findings)
     assert result.verdict["risk"] != "none"
+
+
+PROJECT_GROUP_NOTICE = (
+    "[讨论] 开了个交流群\n"
+    "这个开源项目用的人多了，issue 里问题重复的不少，建了个群方便大家交流，群里只聊技术，禁止打广告。\n"
+    "https://t.me/+abcDEF12345\n"
+)
+TIP_GROUP_NOTICE = (
+    "[讨论] 开了个交流群\n"
+    "小伙伴们，群里每天分享涨停牛股，讨论明天的票。\n"
+    "https://t.me/+abcDEF12345\n"
+)
+
+
+def test_a_projects_own_chat_group_is_a_notice_not_a_funnel():
+    from finflag.rules.voice import is_community_notice
+
+    result = flagged(PROJECT_GROUP_NOTICE)
+    assert result.findings and all(f.voice == "quoted" for f in result.findings)
+    assert result.verdict["risk"] == "none"
+    assert is_community_notice(PROJECT_GROUP_NOTICE, load_packs(), result.findings)
+
+
+def test_a_group_notice_with_a_pitch_word_stays_the_authors():
+    result = flagged(TIP_GROUP_NOTICE)
+    assert result.findings and any(f.voice == "author" for f in result.findings)
+
+
+@pytest.mark.parametrize("text", [
+    "刷到别人晒山寨币一夜暴富的截图，心态就崩了，结果追高站岗半年。\n",
+    "十倍股当然有，但概率比中彩票还低，老老实实买指数吧。\n",
+], ids=["others-boast", "lottery-odds"])
+def test_hype_held_up_to_scorn_is_not_the_authors(text):
+    result = flagged(text)
+    assert result.findings and all(f.voice == "quoted" for f in result.findings)
+
+
+def test_hype_offered_beside_a_scornful_sentence_stays_the_authors():
+    text = "别人晒的截图都是假的。\n跟着老师这只票一周翻倍，十倍股就在眼前！\n"
+    result = flagged(text)
+    assert any(f.voice == "author" and f.category == "hype" for f in result.findings)

@@ -34,6 +34,12 @@ A trading-method explainer (``explainer_form``: at least four distinct words of 
 主升浪 and 止损 to teach them, it does not call a trade. The same promoter signals keep a teacher's
 course ad or a group pitch dressed as a lesson the author's.
 
+A community notice (``community_notice``: 项目交流, 技术分享, 程序员, 开源, 提issue, 禁止荐股 ..., two
+distinct ones) whose findings are all of the contact-channel kind (a group link, a QQ group number, 交流群)
+and that holds no tip-seller's word (``community_pitch``: 牛股, 涨停, 老师, 会员, 免费, 带单 ...) announces
+a software project's or a hobby's own chat group: its links are the notice's furniture, not a funnel to a
+sale, and are quoted. A stock-tip group pitch has other findings or a pitch word with the link.
+
 The vocabulary is pack data (``markers:`` in ``rules/default/pack.yaml``),
 the same ``fraud_warning`` list the rules' vetoes use, so a user's pack can
 extend it; a pack without these sets reports every finding as the author's.
@@ -65,6 +71,11 @@ RELAY_WORDS = "news_relay"  # two distinct ones make a report's form
 LICENSE_WORDS = "licensed_analyst"  # a licensed analyst's signature: note furniture
 EXPLAINER_WORDS, STOCK_WORDS = "explainer_form", "named_stock"
 EXPLAINER_MIN_WORDS, EXPLAINER_MIN_SENTENCES = 4, 3
+#: A project's or a hobby's own chat group announced (two distinct notice words, no pitch word).
+COMMUNITY_WORDS, COMMUNITY_PITCH_WORDS = "community_notice", "community_pitch"
+COMMUNITY_MIN_WORDS = 2
+#: The contact shapes such a notice gives: a group's name, link or number.
+COMMUNITY_RULES = frozenset({"contact_funnel.group-qr", "contact_funnel.messaging-id", "contact_funnel.channel-handle"})
 #: A research note's analyst contact block: not a funnel in a page signed with a licence number.
 ANALYST_CONTACT_RULES = frozenset({"contact_funnel.email", "contact_funnel.phone", "contact_funnel.phone-contact"})
 #: Findings that show a promoter at work whatever the page looks like.
@@ -167,6 +178,20 @@ def is_report(text: str, pack: RulePack, findings: list[Finding] = ()) -> bool:
     return _is_report(to_simplified(text), list(findings), pack)
 
 
+def _is_community_notice(text: str, findings: list[Finding], pack: RulePack) -> bool:
+    notice, pitch = _markers(pack, COMMUNITY_WORDS), _markers(pack, COMMUNITY_PITCH_WORDS)
+    if notice is None or not all(f.rule_id in COMMUNITY_RULES for f in findings):
+        return False
+    if pitch is not None and pitch.search(text) is not None:
+        return False
+    return len(_distinct(notice, text)) >= COMMUNITY_MIN_WORDS
+
+
+def is_community_notice(text: str, pack: RulePack, findings: list[Finding] = ()) -> bool:
+    """The post announces a project's own chat group, with no tip-seller's word (module docstring)."""
+    return _is_community_notice(to_simplified(text), list(findings), pack)
+
+
 def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
     """The findings with ``voice`` set; quoted ones drop to ``info`` severity."""
     if not findings:
@@ -178,6 +203,8 @@ def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list
         return [replace(f, voice=QUOTED, severity="info")
                 if f.category in REPORTED_CATEGORIES or _analyst_contact(f, licensed) else f
                 for f in findings]
+    if _is_community_notice(text, findings, pack):
+        return [replace(f, voice=QUOTED, severity="info") for f in findings]
     if all(words is None or words.search(text) is None for words in (warning, frame, topic)):
         return findings  # a post with no word about fraud or others' words quotes no slogans
     whole_post = _is_warning(text, pack)
