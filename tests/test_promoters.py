@@ -118,12 +118,19 @@ def test_a_post_without_findings_gives_no_contact_points(pack):
     assert contacts_in(r["text"], r["findings"]) == [] and build_map([r]).clusters == []
 
 
-def test_a_byline_e_mail_is_read_from_its_sentence_only(pack):
-    r = result("本报记者 张明 邮箱：zhangming@example.com。\n今天沪指收涨0.5%。\n更多报道见 www.example-news.com 。", pack)
+def test_an_e_mail_is_read_from_its_sentence_only(pack):
+    r = result("VIP咨询邮箱：zhangming@example.com。\n今天沪指收涨0.5%。\n更多报道见 www.example-news.com 。", pack)
     assert {f["severity"] for f in r["findings"]} == {"info"}
     found = {(c.kind, c.value) for c in contacts_in(r["text"], r["findings"])}
     assert ("email", "zhangming@example.com") in found
     assert ("domain", "example-news.com") not in found  # two sentences away: not read
+
+
+def test_a_reporter_s_byline_e_mail_links_nobody(pack):
+    """A newsroom's byline (本报记者 … 邮箱) is no contact funnel since pack 1.13.0: no finding, no contact point."""
+    r = result("本报记者 张明 邮箱：zhangming@example.com。\n今天沪指收涨0.5%。\n更多报道见 www.example-news.com 。", pack)
+    assert r["findings"] == []
+    assert contacts_in(r["text"], r["findings"]) == [] and build_map([r]).clusters == []
 
 
 def test_a_warning_that_quotes_a_scammer_s_handle_links_nobody(pack):
