@@ -278,3 +278,33 @@ def test_names_block_gives_names_and_terms_but_no_tickers():
     assert "减持=share sale" in block.splitlines()
     assert "NVDA" not in block
     assert "市值=market value" in block.splitlines()
+
+
+class WordyBackend(ScriptedBackend):
+    """Answers every line whole, in more words than the selection estimated."""
+
+    def generate(self, messages, max_tokens):
+        from finflag.summary.backends.base import Generation
+
+        lines = re.findall(r"^(\d+)\. (.*)$", messages[-1]["content"], re.M)
+        answer = [f"{n}. the figures stated on this line of the market report were "
+                  f"{' and '.join(re.findall(r'[0-9][0-9.]*%', text)) or 'none'}." for n, text in lines]
+        return Generation("\n".join(answer), 100, 20, 0.1, 0.1, "stop")
+
+
+def test_sentences_cut_by_max_words_after_translation_are_listed_as_dropped():
+    """--max-words stays a hard limit; what it cuts after the model translated it is not lost from
+    view: summary.dropped lists it with its English and offsets."""
+    from finflag.summary.model import resolve
+    from finflag.summary.summarize import Summarizer, SummaryOptions
+
+    post = "道指涨0.67%，纳指跌1.09%。\n标普500指数跌0.31%。\n恒生指数涨1.13%。\n日经指数跌0.8%。\n"
+    summarizer = Summarizer(resolve(None, "llama-cpp"), SummaryOptions(max_words=30))
+    summarizer._backend = WordyBackend()
+    out = summarizer.summarize(make_doc(post), []).to_dict()
+    shown = out["sentences"] + out["claims"]
+    assert shown and sum(len(s["text"].split()) for s in shown) <= 30
+    cut = [d for d in out["dropped"] if d["reason"] == "over --max-words"]
+    assert cut and all("the figures stated" in d["text"] for d in cut)
+    for d in cut:
+        assert post[d["start"]:d["end"]].strip() and [d["start"], d["end"]] not in [s["sources"][0] for s in shown]

@@ -296,10 +296,11 @@ class Summarizer:
         for line in lines:
             line.claim = _overlapping(line.source, promo)
         shown = self._fit([line for line in lines if line.passed])
+        cut = [line for line in lines if line.passed and line not in shown]
         failed = [line for line in lines if not line.passed]
         entities = self.glossary.find(doc.normalized.text) if chinese else []
         return self._result(doc, prepared, entities, sentences, shown, failed, usage, calls,
-                            time.perf_counter() - started)
+                            time.perf_counter() - started, cut)
 
     def _translate(self, chosen: list[Sentence], usage: Usage, path: str) -> tuple[list[Line], int]:
         """English for each chosen sentence, checked; failures retried once with the strict prompt."""
@@ -419,7 +420,8 @@ class Summarizer:
         return kept
 
     def _result(self, doc: Document, prepared, entities: list[Entry], sentences: list[Sentence],
-                shown: list[Line], failed: list[Line], usage: Usage, calls: int, total_s: float) -> Summary:
+                shown: list[Line], failed: list[Line], usage: Usage, calls: int, total_s: float,
+                cut: list[Line] = ()) -> Summary:
         facts = [line for line in shown if not line.claim]
         claims = [line for line in shown if line.claim]
         top = sorted(facts, key=lambda line: (-line.source.score, line.source.index))[:KEY_POINTS]
@@ -432,6 +434,9 @@ class Summarizer:
         dropped += [{"start": line.source.start, "end": line.source.end,
                      "reason": "part of the translation failed its checks: " + ", ".join(c.check for c in checks),
                      "text": part} for line in shown for part, checks in line.removed]
+        # Translated and checked, then cut by --max-words: listed, so the reviewer sees what the summary left out.
+        dropped += [{"start": line.source.start, "end": line.source.end, "reason": "over --max-words",
+                     "text": line.text} for line in cut]
         backend = self._backend
         return Summary(
             text=" ".join(line.text for line in facts),
