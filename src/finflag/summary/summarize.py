@@ -421,7 +421,7 @@ class Summarizer:
 
     def _result(self, doc: Document, prepared, entities: list[Entry], sentences: list[Sentence],
                 shown: list[Line], failed: list[Line], usage: Usage, calls: int, total_s: float,
-                cut: list[Line] = ()) -> Summary:
+                cut: list[Line] | None = None) -> Summary:
         facts = [line for line in shown if not line.claim]
         claims = [line for line in shown if line.claim]
         top = sorted(facts, key=lambda line: (-line.source.score, line.source.index))[:KEY_POINTS]
@@ -436,7 +436,7 @@ class Summarizer:
                      "text": part} for line in shown for part, checks in line.removed]
         # Translated and checked, then cut by --max-words: listed, so the reviewer sees what the summary left out.
         dropped += [{"start": line.source.start, "end": line.source.end, "reason": "over --max-words",
-                     "text": line.text} for line in cut]
+                     "text": line.text} for line in cut or []]
         backend = self._backend
         return Summary(
             text=" ".join(line.text for line in facts),
