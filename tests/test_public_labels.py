@@ -131,6 +131,10 @@ LATER_BATCHES = {
     # 40 news items and flashes collected in session 14, most without a byline: a fined 大V's 积累十万粉丝
     # and a Taiwan column's 翻倍行情 (held half, unstudied). 5/40 were flagged when collected.
     14: ("public15", (0, 0), {"news/b14-163-dav-fameiwan.txt", "news/b14-udn-gaoxi-vs-0050.txt"}, (0, 0)),
+    # Real texts from GitHub issues and a crawled 淘股吧 dataset, collected in session 14: a feature request
+    # asking a tool for 即将起飞的牛股 and a tool's own promotion notice (held half, unstudied); the
+    # Traditional-Chinese fund-recovery scam has no finding.
+    15: ("public16", (3, 3), {"clean/b15-dsa-qifei-niugu-feature.txt", "clean/b15-gostock-prompt-huodong.txt"}, (10, 9)),
 }
 
 
