@@ -90,7 +90,7 @@ _QUOTED = re.compile("|".join(f"{re.escape(a)}[^{re.escape(b)}\n]{{1,80}}{re.esc
 _SENTENCE_END = re.compile("[。！？!?；;\n]")
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=512)  # every marker set of a few packs, and each news_relay word on its own
 def _compiled(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile(marker_alternation(list(words))) if words else None
 
@@ -165,8 +165,7 @@ def _licensed(text: str, pack: RulePack) -> bool:
     return words is not None and words.search(text) is not None
 
 
-def _is_report(text: str, findings: list[Finding], pack: RulePack) -> bool:
-    licensed = _licensed(text, pack)
+def _is_report(text: str, findings: list[Finding], pack: RulePack, licensed: bool) -> bool:
     if any(f.category in PROMOTER_CATEGORIES and not _analyst_contact(f, licensed) for f in findings):
         return False
     signals = report_signals(text, pack)
@@ -175,7 +174,8 @@ def _is_report(text: str, findings: list[Finding], pack: RulePack) -> bool:
 
 def is_report(text: str, pack: RulePack, findings: list[Finding] = ()) -> bool:
     """The post is a news report or a broker's research note with no promoter signal (module docstring)."""
-    return _is_report(to_simplified(text), list(findings), pack)
+    simplified = to_simplified(text)
+    return _is_report(simplified, list(findings), pack, _licensed(simplified, pack))
 
 
 def _is_community_notice(text: str, findings: list[Finding], pack: RulePack) -> bool:
@@ -192,19 +192,22 @@ def is_community_notice(text: str, pack: RulePack, findings: list[Finding] = ())
     return _is_community_notice(to_simplified(text), list(findings), pack)
 
 
+def _quoted(f: Finding) -> Finding:
+    return replace(f, voice=QUOTED, severity="info")
+
+
 def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
     """The findings with ``voice`` set; quoted ones drop to ``info`` severity."""
     if not findings:
         return findings
     warning, frame, topic = _markers(pack, WARNING_WORDS), _markers(pack, FRAMES), _markers(pack, TOPIC_WORDS)
     text = _without_disclaimers(to_simplified(doc.text), pack)
-    if _is_report(text, findings, pack):
-        licensed = _licensed(text, pack)
-        return [replace(f, voice=QUOTED, severity="info")
-                if f.category in REPORTED_CATEGORIES or _analyst_contact(f, licensed) else f
+    licensed = _licensed(text, pack)
+    if _is_report(text, findings, pack, licensed):
+        return [_quoted(f) if f.category in REPORTED_CATEGORIES or _analyst_contact(f, licensed) else f
                 for f in findings]
     if _is_community_notice(text, findings, pack):
-        return [replace(f, voice=QUOTED, severity="info") for f in findings]
+        return [_quoted(f) for f in findings]
     if all(words is None or words.search(text) is None for words in (warning, frame, topic)):
         return findings  # a post with no word about fraud or others' words quotes no slogans
     whole_post = _is_warning(text, pack)
@@ -216,8 +219,6 @@ def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list
         inside_quotes = any(a < f.start and f.end < b for a, b in quoted_spans)
         framed = frame is not None and any(
             not (f.start - offset <= m.start() < f.end - offset) for m in frame.finditer(sentence))
-        if whole_post or framed or (inside_quotes and warning is not None and warning.search(sentence)):
-            out.append(replace(f, voice=QUOTED, severity="info"))
-        else:
-            out.append(f)
+        quoted = whole_post or framed or (inside_quotes and warning is not None and warning.search(sentence))
+        out.append(_quoted(f) if quoted else f)
     return out
