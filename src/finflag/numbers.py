@@ -236,8 +236,9 @@ def _tenths(text: str) -> list[tuple[Rewrite, str]]:
 #: (NVDA 7/19 130C). The model read "130C" as "13:00" and the call as "a short call".
 _OPTION = re.compile(r"(?<![A-Za-z0-9$])(?P<ticker>[A-Z]{1,5})\s{0,2}(?P<month>1[0-2]|0?[1-9])/(?P<day>3[01]|[12]\d|0?[1-9])"
                      r"\s{0,2}(?P<strike>\d{1,5}(?:\.\d{1,2})?)\s?(?P<kind>[CP])(?![A-Za-z0-9])")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+#: English month names, January first (the summary checks read dates against them too).
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 
 
 def _options(text: str) -> list[tuple[Rewrite, str]]:
@@ -245,7 +246,7 @@ def _options(text: str) -> list[tuple[Rewrite, str]]:
     found = []
     for match in _OPTION.finditer(text):
         kind = "call" if match.group("kind") == "C" else "put"
-        english = (f"{match.group('ticker')} {_MONTHS[int(match.group('month')) - 1]} {int(match.group('day'))} "
+        english = (f"{match.group('ticker')} {MONTHS[int(match.group('month')) - 1]} {int(match.group('day'))} "
                    f"US${match.group('strike')} {kind} option")  # a Latin ticker's option: strikes in US dollars
         found.append((Rewrite(match.start(), match.end(), match.group(0), english, match.group("strike")),
                       _spliced(text, match.start(), match.end(), english)))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from ..numbers import CURRENCIES, TENTHS, chinese_numeral, english_numbers, is_supported
+from ..numbers import CURRENCIES, MONTHS, TENTHS, chinese_numeral, english_numbers, is_supported
 from .glossary import NAME_KINDS, Entry, Glossary
 from .romanize import grounded
 from .types import Check
@@ -323,12 +323,10 @@ Liquor Wine Water Gas Environmental
 
 
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 #: Weekday, month and quarter names: ordinary words, but a translation may only write one the
 #: source states (4日 is "the 4th", never "Thursday"; 2024至2026年 is not "Q2 2024").
 #: May stays ordinary: it is also the modal verb.
-DATE_WORDS = frozenset(_WEEKDAYS) | (frozenset(_MONTHS) - {"May"}) | {"Q1", "Q2", "Q3", "Q4"}
+DATE_WORDS = frozenset(_WEEKDAYS) | (frozenset(MONTHS) - {"May"}) | {"Q1", "Q2", "Q3", "Q4"}
 _ZH_WEEKDAY = re.compile(r"(?:周|週|星期|礼拜|禮拜)([一二三四五六日天])")
 _ZH_WEEKDAY_INDEX = {**{c: i for i, c in enumerate("一二三四五六日")}, "天": 6}
 _ZH_MONTH = re.compile(r"(?<![\d.])(1[0-2]|0?[1-9])\s*月|(十[一二]?|[一二三四五六七八九])月")
@@ -345,10 +343,10 @@ def date_words(source: str) -> set[str]:
     for m in _ZH_MONTH.finditer(source):
         number = int(m.group(1)) if m.group(1) else chinese_numeral(m.group(2)) or 0
         if 1 <= number <= 12:
-            words.add(_MONTHS[number - 1])
+            words.add(MONTHS[number - 1])
     for m in _ZH_MONTH_RANGE.finditer(source):
         first, last = int(m.group(1)), int(m.group(2))
-        words.update(_MONTHS[max(first, 1) - 1 : min(last, 12)])
+        words.update(MONTHS[max(first, 1) - 1 : min(last, 12)])
     for m in _ZH_QUARTER.finditer(source):
         digit = m.group(1) or m.group(2)
         number = int(digit) if digit.isdigit() else chinese_numeral(digit) or 0
@@ -358,7 +356,7 @@ def date_words(source: str) -> set[str]:
 
 
 _ZH_DAY = re.compile(r"(?<![\d月])(\d{1,2})\s?[日号]")
-_EN_MONTH_DAY = re.compile(r"\b(?:on\s+)?(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s*\d{4})")
+_EN_MONTH_DAY = re.compile(r"\b(?:on\s+)?(" + "|".join(MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!,?\s*\d{4})")
 _EN_WEEKDAY = re.compile(r"\b(on\s+)?(" + "|".join(_WEEKDAYS) + r")\b")
 
 
@@ -432,7 +430,7 @@ def repair_periods(english: str, simplified: str) -> tuple[str, list[str]]:
     for last in periods:
         if last in alone:
             continue
-        month = _MONTHS[last - 1]
+        month = MONTHS[last - 1]
 
         def period(m: re.Match[str], month: str = month, last: int = last) -> str:
             replaced.append(month)
