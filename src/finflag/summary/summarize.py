@@ -295,12 +295,11 @@ class Summarizer:
         promo = [f for f in findings if f.voice == "author"]
         for line in lines:
             line.claim = _overlapping(line.source, promo)
-        shown = self._fit([line for line in lines if line.passed])
-        cut = [line for line in lines if line.passed and line not in shown]
+        shown, cut = self._fit([line for line in lines if line.passed])
         failed = [line for line in lines if not line.passed]
         entities = self.glossary.find(doc.normalized.text) if chinese else []
-        return self._result(doc, prepared, entities, sentences, shown, failed, usage, calls,
-                            time.perf_counter() - started, cut)
+        return self._result(doc, prepared, entities, sentences, shown, failed, cut, usage, calls,
+                            time.perf_counter() - started)
 
     def _translate(self, chosen: list[Sentence], usage: Usage, path: str) -> tuple[list[Line], int]:
         """English for each chosen sentence, checked; failures retried once with the strict prompt."""
@@ -407,21 +406,23 @@ class Summarizer:
                    if not all(c.passed for c in checks)]
         return Line(s, text, check_line(text, s), retried=retried, removed=removed)
 
-    def _fit(self, lines: list[Line]) -> list[Line]:
+    def _fit(self, lines: list[Line]) -> tuple[list[Line], list[Line]]:
         """``--max-words`` as a hard limit: the sentences the selection took last go until the rest fit
         (the closing figures of the Dow and the Nasdaq, taken early for their names, stay; filler
-        taken for its salience goes first)."""
+        taken for its salience goes first). Returns (kept, cut)."""
         def words(line: Line) -> int:
             return line.words + (len(CLAIM_PREFIX.split()) if line.claim else 0)
 
-        kept = list(lines)
+        kept, cut = list(lines), []
         while kept and sum(words(line) for line in kept) > self.options.max_words:
-            kept.remove(max(kept, key=lambda line: (line.source.rank, line.source.index)))
-        return kept
+            last = max(kept, key=lambda line: (line.source.rank, line.source.index))
+            kept.remove(last)
+            cut.append(last)
+        return kept, cut
 
     def _result(self, doc: Document, prepared, entities: list[Entry], sentences: list[Sentence],
-                shown: list[Line], failed: list[Line], usage: Usage, calls: int, total_s: float,
-                cut: list[Line] | None = None) -> Summary:
+                shown: list[Line], failed: list[Line], cut: list[Line], usage: Usage, calls: int,
+                total_s: float) -> Summary:
         facts = [line for line in shown if not line.claim]
         claims = [line for line in shown if line.claim]
         top = sorted(facts, key=lambda line: (-line.source.score, line.source.index))[:KEY_POINTS]
@@ -436,7 +437,7 @@ class Summarizer:
                      "text": part} for line in shown for part, checks in line.removed]
         # Translated and checked, then cut by --max-words: listed, so the reviewer sees what the summary left out.
         dropped += [{"start": line.source.start, "end": line.source.end, "reason": "over --max-words",
-                     "text": line.text} for line in cut or []]
+                     "text": line.text} for line in cut]
         backend = self._backend
         return Summary(
             text=" ".join(line.text for line in facts),
