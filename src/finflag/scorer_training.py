@@ -245,6 +245,19 @@ def holdout_sets(docs: Sequence[LabelledDoc], names: Iterable[str]
     return out
 
 
+def _once_per_document(compute: Callable[[Document], list[Finding]]) -> Callable[..., list[Finding]]:
+    """``compute`` run once per document (by identity) however often the evaluations ask for it;
+    further arguments (the pack a rule source is handed) are ignored."""
+    done: dict[int, list[Finding]] = {}
+
+    def cached(doc: Document, *_: object) -> list[Finding]:
+        if id(doc) not in done:
+            done[id(doc)] = compute(doc)
+        return done[id(doc)]
+
+    return cached
+
+
 def measure(test: Sequence[LabelledDoc], pack: RulePack, scorer: Scorer) -> dict[str, Evaluation]:
     """Pack alone, scorer alone, both, and the scorer's added findings on the held-out documents.
 
@@ -253,19 +266,9 @@ def measure(test: Sequence[LabelledDoc], pack: RulePack, scorer: Scorer) -> dict
     findings that the merge keeps, i.e. those no pack finding of the same
     category overlaps; their precision is the one that decides the default.
     """
-    pack_findings: dict[int, list[Finding]] = {}
-
-    def pack_only(doc: Document, pack: RulePack = pack) -> list[Finding]:
-        if id(doc) not in pack_findings:
-            pack_findings[id(doc)] = find(doc, pack)
-        return pack_findings[id(doc)]
-
-    both_findings: dict[int, list[Finding]] = {}
-
-    def both(doc: Document) -> list[Finding]:  # "both" and "added" read the same merge
-        if id(doc) not in both_findings:
-            both_findings[id(doc)] = assign_voice(doc, run_sources(doc, pack, [pack_only, scorer.find]), pack)
-        return both_findings[id(doc)]
+    pack_only = _once_per_document(lambda doc: find(doc, pack))  # also a rule source: run_sources passes the pack
+    both = _once_per_document(  # "both" and "added" read the same merge
+        lambda doc: assign_voice(doc, run_sources(doc, pack, [pack_only, scorer.find]), pack))
 
     return {
         "pack": evaluate_documents(test, pack, lambda doc: assign_voice(doc, pack_only(doc), pack)),
