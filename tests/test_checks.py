@@ -95,6 +95,21 @@ def test_numbers_given_to_the_wrong_entity_fail(pack):
     assert not swapped["wrong_entity_number"] and swapped["unsupported_number"]
 
 
+def test_a_number_before_a_name_that_no_other_entity_owns_is_not_that_names(pack):
+    """The benchmark post's 新芯片集成2080亿个晶体管，采用台积电4纳米工艺 was translated right on
+    every try and dropped every time: TSMC is the clause's only name, and the transistor count is
+    the chip's. A number before the name that the source gives to no other entity stays; one the
+    source gives to another entity, or one after the name, is still checked."""
+    chip = "新芯片集成2080亿个晶体管，采用台积电4纳米工艺。"
+    ok = _line_checks(pack, chip, "The new chip integrates 208 billion transistors using TSMC's 4-nanometer process.")
+    assert all(ok.values()), ok
+    assert not _line_checks(pack, chip, "TSMC integrates 208 billion transistors in its 4-nanometer process.")[
+        "wrong_entity_number"]
+    indices = "标普500指数跌0.31%，纳指跌1.09%。"
+    assert not _line_checks(pack, indices, "A fall of 1.09% for the S&P 500 and 0.31% for the Nasdaq.")[
+        "wrong_entity_number"]
+
+
 
 def test_an_options_expiry_month_comes_from_the_source_and_its_strike_must_be_kept(pack):
     """NVDA 7/19 130C is rewritten before the model reads it, so "July 19" and "130" are the source's;

@@ -610,7 +610,11 @@ def check_attribution(english: str, source: str, entities: list[tuple[str, tuple
     Bank; in 上证指数：涨1.1%，深证成指涨0.9% the 0.9% stays the other index's.
     An English clause naming exactly one entity may only carry that entity's
     numbers: "S&P 500 fell 1.09%" fails when the source gives 1.09% to the
-    Nasdaq.
+    Nasdaq. A number written before the entity's name, that the source gives to
+    no other entity, is left alone: in "integrates 208 billion transistors using
+    TSMC's 4-nanometer process" TSMC names the process, not the chip (新芯片集成
+    2080亿个晶体管，采用台积电4纳米工艺 gives 2080亿 to nobody), and English puts
+    a subject before its numbers ("Nvidia fell 2%" is still checked).
     """
     owned: dict[str, set[Decimal]] = {}
     current: list[str] = []
@@ -629,11 +633,17 @@ def check_attribution(english: str, source: str, entities: list[tuple[str, tuple
         at = english.find(clause, offset)
         offset = max(at, offset)
         low = clause.lower()
-        named = [zh for zh, names in entities
-                 if any(re.search(rf"(?<![A-Za-z]){re.escape(n.lower())}(?![A-Za-z])", low) for n in names if n)]
+        mentioned = {zh: [m.start() for n in names if n
+                          for m in re.finditer(rf"(?<![A-Za-z]){re.escape(n.lower())}(?![A-Za-z])", low)]
+                     for zh, names in entities}
+        named = [zh for zh, spots in mentioned.items() if spots]
         if len(named) != 1 or named[0] not in owned:
             continue
+        first = min(mentioned[named[0]])
+        others = set().union(*(v for zh, v in owned.items() if zh != named[0]))
         for number in english_numbers(clause):
+            if number.end <= first and not is_supported(number, others):
+                continue
             if not is_supported(number, owned[named[0]]) and not any(
                     number.text in n for _, names in entities for n in names):
                 bad.append({"text": number.text, "start": at + number.start, "end": at + number.end,
