@@ -250,6 +250,29 @@ def test_one_kind_of_relay_twice_is_not_a_report_but_two_kinds_are():
     assert len(report_signals(two_kinds, pack)["form"]) == 2
 
 
+# A news portal's page furniture (发布日期：, 浏览次数：), a wire story's "when this was written" (写稿时)
+# and a regulator's penalty relayed (处罚决定书, 没收违法所得, 市场禁入) are the form of a report too.
+PORTAL_ITEM = (
+    "新股上市首日暴涨 成年内涨幅最大新股\n发布日期：2022-03-01 09:12  浏览次数：318\n"
+    "某科技周二登陆创业板，收盘大涨近九倍，坐等下一个十倍股的散户不少。\n"
+)
+WIRE_ITEM = "以太坊今晨跌破3000美元，写稿时报2985美元。交易商普遍逢高减仓，期货多单遭强平。\n"
+PENALTY_ITEM = (
+    "金某靠荐股积累了十几万粉丝，单篇文章阅读量动辄上百万，成了圈内名人。\n"
+    "证监局日前公布行政处罚决定书，没收违法所得1200万元并处同等罚款，对其采取五年证券市场禁入措施。\n"
+)
+
+
+@pytest.mark.parametrize("text", [PORTAL_ITEM, WIRE_ITEM, PENALTY_ITEM], ids=["portal", "wire", "penalty"])
+def test_portal_furniture_wire_time_and_a_relayed_penalty_make_a_report(text):
+    from finflag.rules.voice import report_signals
+
+    assert report_signals(text, load_packs())["form"]
+    result = flagged(text)
+    assert result.findings, "the relayed words are still found"
+    assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
+
+
 # A futures broker's morning note signs its analysts with licence numbers, e-mails and phones: the
 # regulator's register, not a funnel, so the note is still a report and its calls are quoted.
 FUTURES_MORNING_NOTE = (

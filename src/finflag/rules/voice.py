@@ -17,8 +17,9 @@ and do not raise the verdict's risk. A finding is quoted when
 
 A news report or a licensed broker's research note relays analysts' calls and market talk
 (维持“买入”评级, 有望翻倍, 逢低买入). When the post has the form of one (``news_byline``:
-记者, 责任编辑, 来源：, 新华社 ...; ``note_furniture``: 证券研究报告, 投资评级, 执业证书,
-风险提示, 晨会 ...; or two distinct ``news_relay`` phrases: 该行表示, 据官网显示 ...) and no
+记者, 责任编辑, 来源：, 新华社, a portal's 发布日期：, a wire's 写稿时 ...; ``note_furniture``: 证券研究报告,
+投资评级, 执业证书, 风险提示, 晨会 ...; or two distinct ``news_relay`` phrases: 该行表示, 据官网显示, a
+regulator's 处罚决定书 or 没收违法所得 ...) and no
 promoter signal (``promoter_signal`` outside quotation marks: a contact channel, a paid tier, a group,
 readers addressed as a crowd or told what to do, the author's own 我; nor a finding of a funnel category),
 its trade_call / hype / insider_claim / authority_appeal style findings are quoted too.
