@@ -122,12 +122,12 @@ LATER_BATCHES = {
     # A critical crypto column's 一夜暴富 / 百倍币 (others' boasts, odds below a lottery's) are quoted
     # since rules23.
     12: ("public13", (5, 5), set(), (11, 11)),
-    # Hard negatives collected in session 14, labelled before any rule saw them: three method explainers
-    # (龙回头战法, 主力建仓 explained, 上车/下车 rhythm). 14/30 pages were flagged when collected; the report
-    # form cleared 9. Two news items are clean since newsprec: a 龙虎榜 item's 投资者日常重点关注的数据 (what
-    # investors watch, described) and a halted stock's 连续涨停 (a run the exchange probes, 停牌核查).
-    13: ("public14", (10, 10), {"clean/b13-agudashi-longhuitou-zhanfa.txt", "clean/b13-g230-zhuli-jiancang-panduan.txt",
-                                "clean/b13-jyctm-longtou-shangche-xiache.txt"}, (0, 0)),
+    # Hard negatives collected in session 14, labelled before any rule saw them. 14/30 pages were flagged
+    # when collected; the report form cleared 9. Since newsprec none: two news items (a 龙虎榜 item's
+    # 投资者日常重点关注的数据, what investors watch described; a halted stock's 连续涨停, a run the exchange
+    # probes) and three method explainers (龙回头战法, 主力建仓 explained, 上车/下车 rhythm), whose plainer
+    # teaching words (判定标准, 应注意的是, 举个例子, 仅供参考 ...) now count as explainer_form.
+    13: ("public14", (10, 10), set(), (0, 0)),
     # 40 news items and flashes collected in session 14, most without a byline. 5/40 were flagged when
     # collected; since newsprec none: a fined 大V's 积累十万粉丝 (a regulator's penalty relayed: 处罚决定书,
     # 没收违法所得, 市场禁入) and a Taiwan column's 在AI股价翻倍行情前 (others' doubling as a yardstick).

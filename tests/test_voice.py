@@ -273,6 +273,25 @@ def test_portal_furniture_wire_time_and_a_relayed_penalty_make_a_report(text):
     assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
 
 
+# A method lesson in plainer words than the glossary's (判断标准, 往往, 应注意的是, 举个例子, 仅供参考): its
+# 主力建仓 and 主升浪 are taught, not announced.
+PLAIN_METHOD_LESSON = (
+    "主力吸筹的判断标准并不复杂，量能往往先于价格变化。\n"
+    "股价在低位横盘数月、底部逐步抬高，可判断主力建仓接近尾声，随后才有主升浪。\n"
+    "应注意的是，横盘越久，后面的空间往往越大。\n"
+    "举个例子，缩量回踩不破平台，说明筹码锁定良好。以上仅供参考。\n"
+)
+
+
+def test_a_method_lesson_in_plain_words_quotes_the_method():
+    from finflag.rules.voice import report_signals
+
+    assert report_signals(PLAIN_METHOD_LESSON, load_packs())["form"]
+    result = flagged(PLAIN_METHOD_LESSON)
+    assert result.findings, "the method's words are still found"
+    assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
+
+
 # A futures broker's morning note signs its analysts with licence numbers, e-mails and phones: the
 # regulator's register, not a funnel, so the note is still a report and its calls are quoted.
 FUTURES_MORNING_NOTE = (
