@@ -104,11 +104,11 @@ LATER_BATCHES = {
     # counted and broken down) is a statistic since newsprec. Four promotional pages have no finding (a Tesla
     # target thread, an option spread, a card offer, a paywall).
     8: ("public9", (0, 0), set(), (19, 15)),
-    # Forum posts: a trading-method post (龙头 follow-ups) and a poster's own sale with its gain; 7 of the
-    # 22 pump posts have no finding. (A margin-buying headline's 提前埋伏 is disclosed positions since pack
-    # 1.13.0; a long investing diary's own 10%的收益 and a friend's 是否可以介入了 are not claims since rules23.)
-    9: ("public10", (0, 0), {"clean/b9-tgb-longtou-genfeng-tidui.txt",
-                             "clean/b9-xq-tongrentang-yingli-mairu-pingan.txt"}, (22, 15)),
+    # Forum posts: 7 of the 22 pump posts have no finding. (A margin-buying headline's 提前埋伏 is disclosed
+    # positions since pack 1.13.0; a long investing diary's own 10%的收益 and a friend's 是否可以介入了 are not
+    # claims since rules23; a trading-method post's 锁定收益 (explainer form: 底层逻辑, 本质, 资金层面, 纪律) and
+    # a poster's own sale logged with its gain (卖出同仁堂，盈利27%) are not since newsprec.)
+    9: ("public10", (0, 0), set(), (22, 15)),
     # News, broker notes and warnings on new topics. Broker notes' 落袋为安 and fund notes' 建议关注 are quoted
     # since pack 1.13.0 (report form); an exchange run's whales 逢高了结 (a market actor's sale, 写稿时 as a
     # byline) and an IPO day's 10倍股 and per-lot 收益率 (发布日期/浏览次数 portal furniture, a lot's gain
