@@ -132,10 +132,11 @@ LATER_BATCHES = {
     # collected; since newsprec none: a fined 大V's 积累十万粉丝 (a regulator's penalty relayed: 处罚决定书,
     # 没收违法所得, 市场禁入) and a Taiwan column's 在AI股价翻倍行情前 (others' doubling as a yardstick).
     14: ("public15", (0, 0), set(), (0, 0)),
-    # Real texts from GitHub issues and a crawled 淘股吧 dataset, collected in session 14: a feature request
-    # asking a tool for 即将起飞的牛股 and a tool's own promotion notice (held half, unstudied); the
-    # Traditional-Chinese fund-recovery scam has no finding.
-    15: ("public16", (3, 3), {"clean/b15-dsa-qifei-niugu-feature.txt", "clean/b15-gostock-prompt-huodong.txt"}, (10, 9)),
+    # Real texts from GitHub issues and a crawled 淘股吧 dataset, collected in session 14: a tool's own
+    # promotion notice (held half, unstudied); the Traditional-Chinese fund-recovery scam has no finding. A
+    # feature request asking a tool for 即将起飞的牛股 has the form of a report since newsprec (software_request:
+    # [Feature], 功能描述, 使用场景, 期望实现 ...).
+    15: ("public16", (3, 3), {"clean/b15-gostock-prompt-huodong.txt"}, (10, 9)),
 }
 
 

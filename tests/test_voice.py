@@ -292,6 +292,26 @@ def test_a_method_lesson_in_plain_words_quotes_the_method():
     assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
 
 
+# A feature request filed on a stock tool's tracker: it asks the tool to find 即将起飞的牛股, it sells none.
+# The same template with a contact channel in it is a pitch and stays the author's.
+FEATURE_REQUEST = (
+    "[Feature] 盘后自动筛出明天要大涨的股票\n## 功能描述\n希望每天收盘后自动筛选明天要大涨的股票并推送。\n"
+    "## 使用场景\n晚上复盘时看一眼。\n## 期望实现\n按量价和资金流打分。\n"
+)
+FEATURE_REQUEST_PITCH = FEATURE_REQUEST + "想提前拿到名单的加我微信stock888。\n"
+
+
+def test_a_tool_feature_request_is_not_a_pick():
+    from finflag.rules.voice import report_signals
+
+    assert report_signals(FEATURE_REQUEST, load_packs())["form"]
+    result = flagged(FEATURE_REQUEST)
+    assert result.findings, "the wished-for rise is still found"
+    assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
+    pitch = flagged(FEATURE_REQUEST_PITCH)
+    assert any(f.voice == "author" for f in pitch.findings) and pitch.verdict["risk"] != "none"
+
+
 # A futures broker's morning note signs its analysts with licence numbers, e-mails and phones: the
 # regulator's register, not a funnel, so the note is still a report and its calls are quoted.
 FUTURES_MORNING_NOTE = (
