@@ -250,6 +250,68 @@ def test_one_kind_of_relay_twice_is_not_a_report_but_two_kinds_are():
     assert len(report_signals(two_kinds, pack)["form"]) == 2
 
 
+# A news portal's page furniture (发布日期：, 浏览次数：), a wire story's "when this was written" (写稿时)
+# and a regulator's penalty relayed (处罚决定书, 没收违法所得, 市场禁入) are the form of a report too.
+PORTAL_ITEM = (
+    "新股上市首日暴涨 成年内涨幅最大新股\n发布日期：2022-03-01 09:12  浏览次数：318\n"
+    "某科技周二登陆创业板，收盘大涨近九倍，坐等下一个十倍股的散户不少。\n"
+)
+WIRE_ITEM = "以太坊今晨跌破3000美元，写稿时报2985美元。交易商普遍逢高减仓，期货多单遭强平。\n"
+PENALTY_ITEM = (
+    "金某靠荐股积累了十几万粉丝，单篇文章阅读量动辄上百万，成了圈内名人。\n"
+    "证监局日前公布行政处罚决定书，没收违法所得1200万元并处同等罚款，对其采取五年证券市场禁入措施。\n"
+)
+
+
+@pytest.mark.parametrize("text", [PORTAL_ITEM, WIRE_ITEM, PENALTY_ITEM], ids=["portal", "wire", "penalty"])
+def test_portal_furniture_wire_time_and_a_relayed_penalty_make_a_report(text):
+    from finflag.rules.voice import report_signals
+
+    assert report_signals(text, load_packs())["form"]
+    result = flagged(text)
+    assert result.findings, "the relayed words are still found"
+    assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
+
+
+# A method lesson in plainer words than the glossary's (判断标准, 往往, 应注意的是, 举个例子, 仅供参考): its
+# 主力建仓 and 主升浪 are taught, not announced.
+PLAIN_METHOD_LESSON = (
+    "主力吸筹的判断标准并不复杂，量能往往先于价格变化。\n"
+    "股价在低位横盘数月、底部逐步抬高，可判断主力建仓接近尾声，随后才有主升浪。\n"
+    "应注意的是，横盘越久，后面的空间往往越大。\n"
+    "举个例子，缩量回踩不破平台，说明筹码锁定良好。以上仅供参考。\n"
+)
+
+
+def test_a_method_lesson_in_plain_words_quotes_the_method():
+    from finflag.rules.voice import report_signals
+
+    assert report_signals(PLAIN_METHOD_LESSON, load_packs())["form"]
+    result = flagged(PLAIN_METHOD_LESSON)
+    assert result.findings, "the method's words are still found"
+    assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
+
+
+# A feature request filed on a stock tool's tracker: it asks the tool to find 即将起飞的牛股, it sells none.
+# The same template with a contact channel in it is a pitch and stays the author's.
+FEATURE_REQUEST = (
+    "[Feature] 盘后自动筛出明天要大涨的股票\n## 功能描述\n希望每天收盘后自动筛选明天要大涨的股票并推送。\n"
+    "## 使用场景\n晚上复盘时看一眼。\n## 期望实现\n按量价和资金流打分。\n"
+)
+FEATURE_REQUEST_PITCH = FEATURE_REQUEST + "想提前拿到名单的加我微信stock888。\n"
+
+
+def test_a_tool_feature_request_is_not_a_pick():
+    from finflag.rules.voice import report_signals
+
+    assert report_signals(FEATURE_REQUEST, load_packs())["form"]
+    result = flagged(FEATURE_REQUEST)
+    assert result.findings, "the wished-for rise is still found"
+    assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
+    pitch = flagged(FEATURE_REQUEST_PITCH)
+    assert any(f.voice == "author" for f in pitch.findings) and pitch.verdict["risk"] != "none"
+
+
 # A futures broker's morning note signs its analysts with licence numbers, e-mails and phones: the
 # regulator's register, not a funnel, so the note is still a report and its calls are quoted.
 FUTURES_MORNING_NOTE = (

@@ -17,8 +17,9 @@ and do not raise the verdict's risk. A finding is quoted when
 
 A news report or a licensed broker's research note relays analysts' calls and market talk
 (维持“买入”评级, 有望翻倍, 逢低买入). When the post has the form of one (``news_byline``:
-记者, 责任编辑, 来源：, 新华社 ...; ``note_furniture``: 证券研究报告, 投资评级, 执业证书,
-风险提示, 晨会 ...; or two distinct ``news_relay`` phrases: 该行表示, 据官网显示 ...) and no
+记者, 责任编辑, 来源：, 新华社, a portal's 发布日期：, a wire's 写稿时 ...; ``note_furniture``: 证券研究报告,
+投资评级, 执业证书, 风险提示, 晨会 ...; or two distinct ``news_relay`` phrases: 该行表示, 据官网显示, a
+regulator's 处罚决定书 or 没收违法所得 ...) and no
 promoter signal (``promoter_signal`` outside quotation marks: a contact channel, a paid tier, a group,
 readers addressed as a crowd or told what to do, the author's own 我; nor a finding of a funnel category),
 its trade_call / hype / insider_claim / authority_appeal style findings are quoted too.
@@ -33,6 +34,11 @@ A trading-method explainer (``explainer_form``: at least four distinct words of 
 (``named_stock``: a ticker or a six-digit code) has the form of a report too: it describes 主力建仓,
 主升浪 and 止损 to teach them, it does not call a trade. The same promoter signals keep a teacher's
 course ad or a group pitch dressed as a lesson the author's.
+
+A software issue or feature request (``software_request``: a tracker template's headings and fields,
+功能描述, 使用场景, 期望实现, 复现步骤, 是否愿意贡献代码, [Feature], [Bug] ..., two distinct ones) asks a
+tool's makers for a function; the 即将起飞的牛股 it wants the tool to find is the request's subject, not a
+pick the author sells. It has the form of a report too, and the same promoter signals keep it the author's.
 
 A community notice (``community_notice``: 项目交流, 技术分享, 程序员, 开源, 提issue, 禁止荐股 ..., two
 distinct ones) whose findings are all of the contact-channel kind (a group link, a QQ group number, 交流群)
@@ -71,6 +77,8 @@ RELAY_WORDS = "news_relay"  # two distinct ones make a report's form
 LICENSE_WORDS = "licensed_analyst"  # a licensed analyst's signature: note furniture
 EXPLAINER_WORDS, STOCK_WORDS = "explainer_form", "named_stock"
 EXPLAINER_MIN_WORDS, EXPLAINER_MIN_SENTENCES = 4, 3
+#: A software tracker's issue or feature-request template (two distinct headings or fields).
+REQUEST_WORDS, REQUEST_MIN_WORDS = "software_request", 2
 #: A project's or a hobby's own chat group announced (two distinct notice words, no pitch word).
 COMMUNITY_WORDS, COMMUNITY_PITCH_WORDS = "community_notice", "community_pitch"
 COMMUNITY_MIN_WORDS = 2
@@ -142,6 +150,9 @@ def report_signals(text: str, pack: RulePack) -> dict[str, list[str]]:
     relayed = [m.group(0) for m in (_compiled((w,)).search(text) for w in pack.markers.get(RELAY_WORDS) or ()) if m]
     if len(relayed) >= 2:  # two kinds of relay (该行…, 据…显示), not one kind twice (分析师指出 … 分析师预计)
         form += relayed
+    request = _distinct(_markers(pack, REQUEST_WORDS), text)
+    if len(request) >= REQUEST_MIN_WORDS:  # a tracker template's fields, not one stray 使用场景
+        form += request
     explainer = _markers(pack, EXPLAINER_WORDS)
     if not form and explainer is not None:
         words, sentences = _sentences_with(explainer, text)
