@@ -45,6 +45,7 @@ from .backends import Backend, Generation, load_backend
 from .checks import (SENTENCE_SPLIT, CheckResult, check_attribution, check_cjk, check_currency, check_degenerate,
                      check_fractions, check_names_strict, check_numbers, fraction_values, mentions, repair_dates,
                      repair_periods, replace_cjk_from_glossary, source_money, supported_names, unglue)
+from .formulaic import formulaic_english
 from .glossary import NAME_KINDS, Entry, Glossary, tickers_in
 from .interrupt import Interrupted, interruptible
 from .model import ModelChoice, model_path
@@ -107,6 +108,9 @@ class Line:
     retried: bool = False
     #: English sentences of the translation that failed their checks and were cut from it (text, failures).
     removed: list[tuple[str, list[CheckResult]]] = field(default_factory=list)
+    #: Who wrote the English: the model, or the table of :mod:`finflag.summary.formulaic` for a
+    #: line that is only market moves ("template").
+    by: str = "model"
 
     @property
     def passed(self) -> bool:
@@ -122,6 +126,8 @@ class Line:
                                 "checks": {c.check: "pass" if c.passed else "fail" for c in self.checks}}
         if self.claim:
             data["category"] = self.claim
+        if self.by != "model":
+            data["translated_by"] = self.by
         return data
 
 
@@ -304,11 +310,18 @@ class Summarizer:
     def _translate(self, chosen: list[Sentence], usage: Usage, path: str) -> tuple[list[Line], int]:
         """English for each chosen sentence, checked; failures retried once with the strict prompt."""
         lines: list[Line] = []
-        to_model = [s for s in chosen if _CJK.search(s.source)]
+        to_model = []
         for s in chosen:
             if not _CJK.search(s.source):  # already English: shown as written, checked all the same
                 text = " ".join(s.source.split())
                 lines.append(Line(s, text, check_line(text, s)))
+                continue
+            fixed = formulaic_english(s.text, s.entities)  # a market move: no model call needed
+            line = Line(s, fixed, check_line(fixed, s), by="template") if fixed else None
+            if line is not None and line.passed:
+                lines.append(line)
+            else:
+                to_model.append(s)
         calls = 0
         if to_model:
             backend = self.backend()
@@ -370,7 +383,7 @@ class Summarizer:
         checks = check_line(text, labelled)
         if not all(c.passed for c in checks):
             return line
-        return Line(labelled, text, checks, claim=line.claim, retried=line.retried, removed=line.removed)
+        return Line(labelled, text, checks, claim=line.claim, retried=line.retried, removed=line.removed, by=line.by)
 
     def _line(self, s: Sentence, english: str, retried: bool = False) -> Line:
         """A translated line, checked; Chinese terms the glossary knows are put in English first
