@@ -137,6 +137,16 @@ LATER_BATCHES = {
     # feature request asking a tool for 即将起飞的牛股 has the form of a report since newsprec (software_request:
     # [Feature], 功能描述, 使用场景, 期望实现 ...).
     15: ("public16", (3, 3), {"clean/b15-gostock-prompt-huodong.txt"}, (10, 9)),
+    # A fresh batch labelled blind in session 15 and measured unseen (after newsprec): news, broker notes,
+    # warnings and five promotional pages. Flagged when measured: a broker call's title date read as a phone
+    # number (电话会议纪要(20240204)), two reports on multi-baggers counted (十倍股 / 10倍股), a limit-up
+    # run reported (翻了4倍, 连续几个涨停), a session's move (尾盘稍有拉升), a fund ranking's 收益率超100% and a
+    # crypto crash report's 追多的量化散户.
+    16: ("public17", (10, 10), {"broker/b16-wukongzhiku-zhaoshang-dianhuahui-20240204.txt",
+                                "news/b16-njjcth-2025-shibeigu.txt", "news/b16-trungtam-zhongrun-shibei.txt",
+                                "news/b16-huashangw-fenglong-17lianban.txt",
+                                "news/b16-gushiciku-meilianchu-jiaxi-nishi.txt",
+                                "news/b16-caiwennews-guanjunji-2025.txt", "news/b16-sw6e-btc-eth-baozha.txt"}, (5, 5)),
 }
 
 
