@@ -141,9 +141,9 @@ LATER_BATCHES = {
     # warnings and five promotional pages. Flagged when measured: a broker call's title date read as a phone
     # number (电话会议纪要(20240204)), two reports on multi-baggers counted (十倍股 / 10倍股), a limit-up
     # run reported (翻了4倍, 连续几个涨停), a session's move (尾盘稍有拉升), a fund ranking's 收益率超100% and a
-    # crypto crash report's 追多的量化散户.
-    16: ("public17", (10, 10), {"broker/b16-wukongzhiku-zhaoshang-dianhuahui-20240204.txt",
-                                "news/b16-njjcth-2025-shibeigu.txt", "news/b16-trungtam-zhongrun-shibei.txt",
+    # crypto crash report's 追多的量化散户. Since newsprec2: a digit run that is a date (20240204, 2024-02-04,
+    # a short 240204 beside 纪要/日期/会议) is never a contact number.
+    16: ("public17", (10, 10), {"news/b16-njjcth-2025-shibeigu.txt", "news/b16-trungtam-zhongrun-shibei.txt",
                                 "news/b16-huashangw-fenglong-17lianban.txt",
                                 "news/b16-gushiciku-meilianchu-jiaxi-nishi.txt",
                                 "news/b16-caiwennews-guanjunji-2025.txt", "news/b16-sw6e-btc-eth-baozha.txt"}, (5, 5)),
