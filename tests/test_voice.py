@@ -442,7 +442,7 @@ def test_a_group_notice_with_a_pitch_word_stays_the_authors():
 
 @pytest.mark.parametrize("text", [
     "刷到别人晒山寨币一夜暴富的截图，心态就崩了，结果追高站岗半年。\n",
-    "十倍股当然有，但概率比中彩票还低，老老实实买指数吧。\n",
+    "下一只十倍股当然会有，但概率比中彩票还低，老老实实买指数吧。\n",
 ], ids=["others-boast", "lottery-odds"])
 def test_hype_held_up_to_scorn_is_not_the_authors(text):
     result = flagged(text)
