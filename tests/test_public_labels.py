@@ -144,10 +144,10 @@ LATER_BATCHES = {
     # crypto crash report's 追多的量化散户. Since newsprec2: a digit run that is a date (20240204, 2024-02-04,
     # a short 240204 beside 纪要/日期/会议) is never a contact number; an N-bagger (十倍股, 10倍股) is a claim
     # only in a claim's shape (hype.multibagger-call: 成为/下一只/筛选出 before it, a pick after it), not a
-    # topic (这轮十倍股行情, 在这100只10倍股中).
-    16: ("public17", (10, 10), {"news/b16-huashangw-fenglong-17lianban.txt",
-                                "news/b16-gushiciku-meilianchu-jiaxi-nishi.txt",
-                                "news/b16-caiwennews-guanjunji-2025.txt", "news/b16-sw6e-btc-eth-baozha.txt"}, (5, 5)),
+    # topic (这轮十倍股行情, 在这100只10倍股中); a stock's own run told (价格翻了4倍, 当连续几个涨停) and a mild
+    # session move (尾盘稍有拉升) are no record and no forecast. Still flagged: a fund ranking's 收益率超100%
+    # and a crypto crash report's 追多的量化散户:ETH.
+    16: ("public17", (10, 10), {"news/b16-caiwennews-guanjunji-2025.txt", "news/b16-sw6e-btc-eth-baozha.txt"}, (5, 5)),
 }
 
 
