@@ -191,10 +191,11 @@ def _summarised_by(backend, post: str):
 
 def test_a_translation_that_lost_its_subject_is_asked_again_by_clause():
     """The figures alone are not the fact: 恒生指数涨1.13% said as "Hong Kong stocks rose 1.13%"
-    names no index, and a reviewer cannot tell whose 1.13% it is."""
+    names no index, and a reviewer cannot tell whose 1.13% it is. (午后 keeps the line from the
+    market-move table, which would say it without the model.)"""
     from finflag.summary.summarize import named, wanted
 
-    text, source = _summarised_by(SubjectDroppingBackend(), "港股方面，恒生指数涨1.13%，收报17650点；\n")
+    text, source = _summarised_by(SubjectDroppingBackend(), "港股方面，恒生指数午后涨1.13%，收报17650点；\n")
     assert "Hang Seng Index" in text and "17,650" in text
     assert wanted(source) == (2, 1)
     assert named("Hong Kong stocks rose 1.13%.", source) == 0
@@ -298,7 +299,8 @@ def test_sentences_cut_by_max_words_after_translation_are_listed_as_dropped():
     from finflag.summary.model import resolve
     from finflag.summary.summarize import Summarizer, SummaryOptions
 
-    post = "道指涨0.67%，纳指跌1.09%。\n标普500指数跌0.31%。\n恒生指数涨1.13%。\n日经指数跌0.8%。\n"
+    # A time of day between name and move keeps each line from the market-move table (the model's turn).
+    post = "道指午后涨0.67%，纳指跌1.09%。\n标普500指数盘中跌0.31%。\n恒生指数早盘涨1.13%。\n日经指数尾盘跌0.8%。\n"
     summarizer = Summarizer(resolve(None, "llama-cpp"), SummaryOptions(max_words=30))
     summarizer._backend = WordyBackend()
     out = summarizer.summarize(make_doc(post), []).to_dict()
