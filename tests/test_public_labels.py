@@ -145,9 +145,10 @@ LATER_BATCHES = {
     # a short 240204 beside 纪要/日期/会议) is never a contact number; an N-bagger (十倍股, 10倍股) is a claim
     # only in a claim's shape (hype.multibagger-call: 成为/下一只/筛选出 before it, a pick after it), not a
     # topic (这轮十倍股行情, 在这100只10倍股中); a stock's own run told (价格翻了4倍, 当连续几个涨停) and a mild
-    # session move (尾盘稍有拉升) are no record and no forecast. Still flagged: a fund ranking's 收益率超100%
-    # and a crypto crash report's 追多的量化散户:ETH.
-    16: ("public17", (10, 10), {"news/b16-caiwennews-guanjunji-2025.txt", "news/b16-sw6e-btc-eth-baozha.txt"}, (5, 5)),
+    # session move (尾盘稍有拉升) are no record and no forecast; a count of funds that reached a return
+    # (75只收益率超100%的翻倍基) is no yield offered, and a position that describes who took it (追多的量化散户)
+    # is no call.
+    16: ("public17", (10, 10), set(), (5, 5)),
 }
 
 
