@@ -263,16 +263,6 @@ PENALTY_ITEM = (
 )
 
 
-@pytest.mark.parametrize("text", [PORTAL_ITEM, WIRE_ITEM, PENALTY_ITEM], ids=["portal", "wire", "penalty"])
-def test_portal_furniture_wire_time_and_a_relayed_penalty_make_a_report(text):
-    from finflag.rules.voice import report_signals
-
-    assert report_signals(text, load_packs())["form"]
-    result = flagged(text)
-    assert result.findings, "the relayed words are still found"
-    assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
-
-
 # A method lesson in plainer words than the glossary's (判断标准, 往往, 应注意的是, 举个例子, 仅供参考): its
 # 主力建仓 and 主升浪 are taught, not announced.
 PLAIN_METHOD_LESSON = (
@@ -283,12 +273,15 @@ PLAIN_METHOD_LESSON = (
 )
 
 
-def test_a_method_lesson_in_plain_words_quotes_the_method():
+@pytest.mark.parametrize("text", [PORTAL_ITEM, WIRE_ITEM, PENALTY_ITEM, PLAIN_METHOD_LESSON],
+                         ids=["portal", "wire", "penalty", "plain-method-lesson"])
+def test_portal_furniture_wire_time_a_relayed_penalty_and_a_plain_lesson_make_a_report(text):
+    """Each has the form of a report and no promoter signal: its words are still found, all quoted."""
     from finflag.rules.voice import report_signals
 
-    assert report_signals(PLAIN_METHOD_LESSON, load_packs())["form"]
-    result = flagged(PLAIN_METHOD_LESSON)
-    assert result.findings, "the method's words are still found"
+    assert report_signals(text, load_packs())["form"]
+    result = flagged(text)
+    assert result.findings, "the relayed or taught words are still found"
     assert all(f.voice == "quoted" for f in result.findings) and result.verdict["risk"] == "none"
 
 
