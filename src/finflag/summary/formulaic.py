@@ -7,8 +7,8 @@ words says it exactly, in no time: the benchmark wrap's three such lines cost
 the model about 60 generated tokens (~3 s on two cores) and it still wrote "by"
 and "is" in its own ways. A line is taken only when *every* clause of it has
 one of the shapes below and every name in it is a glossary entity of the
-sentence; anything else (a forecast's 预计, a reason, a second figure) leaves
-the whole line to the model. The English goes through the same checks as the
+sentence; anything else (a forecast's 预计, a reason, a time of day between
+name and move, a clause without a name) leaves the whole line to the model. The English goes through the same checks as the
 model's (:func:`finflag.summary.summarize.check_line`).
 """
 
@@ -63,7 +63,7 @@ def formulaic_english(text: str, entities: list[Entry]) -> str | None:
     if not known:
         return None
     names = _alternation(known)
-    move = re.compile(rf"(?P<name>{names})?(?:则|也|亦)?(?P<verb>{_alternation(w for w, _ in MOVES)})"
+    move = re.compile(rf"(?P<name>{names})(?:则|也|亦)?(?P<verb>{_alternation(w for w, _ in MOVES)})"
                       rf"(?P<approx>{_alternation(w for w, _ in APPROX)})?(?P<pct>{_PERCENT})")
     value = re.compile(rf"市值(?:为|达|达到)?\s?(?P<amt>{_AMOUNT})")
     header = re.compile(rf"(?P<names>(?:{names})+)(?P<when>{_alternation(SESSIONS)})?[：:]\s*")
@@ -94,9 +94,9 @@ def formulaic_english(text: str, entities: list[Entry]) -> str | None:
             continue
         m = move.fullmatch(clause)
         if m:
-            subject = known.get(m.group("name") or "")
-            if subject is None or subject.kind not in NAME_KINDS:
-                return None  # a move of no one named ("涨0.2%" after a comma), or of a term ("市值涨3%")
+            subject = known[m.group("name")]
+            if subject.kind not in NAME_KINDS:
+                return None  # a move of a term ("市值涨3%"), not of a name
             hedge = f"{hedges[m.group('approx')]} " if m.group("approx") else ""
             parts.append(f"{_named(subject)} {verbs[m.group('verb')]} {hedge}{m.group('pct')}")
             continue
