@@ -149,6 +149,12 @@ LATER_BATCHES = {
     # (75只收益率超100%的翻倍基) is no yield offered, and a position that describes who took it (追多的量化散户)
     # is no call.
     16: ("public17", (10, 10), set(), (5, 5)),
+    # 34 news items, broker notes and warnings collected in session 15 and labelled blind after pack 1.14.0's news
+    # work: 2 of 19 news items were flagged when measured (a Taiwan report relaying brokers' 喊高目標價至3千元, a
+    # whale report's Kraken 入金地址 and its 并不必然等同于立即抛售), broker notes 0/7, warnings 8/8 none. Since:
+    # a target raised or kept (上调/喊高/维持 目标价) is an analyst's act reported, an exchange's deposit address is
+    # where coins went, an act equated or defined (等同于, 不代表) is no order.
+    17: ("public18", (8, 8), set(), (0, 0)),
 }
 
 
