@@ -254,10 +254,11 @@ def test_a_window_with_one_anchor_left_stops_after_one_match():
     Two anchors in one window give two matches; the findings equal a full
     scan's whichever way the windows fall (the prefilter tests above).
     """
-    text = "我们10倍股，还有20倍股。"  # anchors 倍 at 4 and 11 share one window (reach 12 before)
-    key = next(k for k, (rule, pattern) in enumerate(PACK.patterns) if rule.id == "hype.multibagger" and not pattern.literal)
+    text = "锁定10倍股和20倍股。"  # anchors 倍 at 4 and 9 share one window (reach 12 before)
+    key = next(k for k, (rule, pattern) in enumerate(PACK.patterns)
+               if rule.id == "hype.multibagger-call" and not pattern.literal)
     (window,) = windows(PACK.anchor_index.positions(text)[key], PACK.patterns[key][1].reach, len(text))
-    assert window[2] == 11
+    assert window[2] == 9
     found = [f["quote"] for f in _findings(text, PACK) if f["category"] == "hype"]
     assert found == ["10倍股", "20倍股"] == [f["quote"] for f in _findings(text, FULL_SCAN) if f["category"] == "hype"]
 
