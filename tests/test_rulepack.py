@@ -230,7 +230,10 @@ def test_verdict_counts_categories_in_the_pack_s_order():
     from finflag.rules.pack import load_packs
 
     pack = load_packs()
-    found = find(Document("<t>", "名额有限，马上上车！跟着我们操作稳赚不赔，加微信abc12345。"), pack)
+    from finflag.rules.voice import apply_scope
+
+    doc = Document("<t>", "名额有限，马上上车！跟着我们操作稳赚不赔，加微信abc12345。")
+    found = apply_scope(doc, find(doc, pack), pack)  # the scoped rules' overlapping findings go (voice.py)
     assert [f.category for f in found] == ["urgency", "urgency", "guaranteed_return", "contact_funnel"]
     assert list(verdict(found, pack.categories)["by_category"]) == ["guaranteed_return", "contact_funnel", "urgency"]
     assert list(verdict(found, reversed(pack.categories))["by_category"]) == ["urgency", "contact_funnel",

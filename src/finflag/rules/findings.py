@@ -40,7 +40,8 @@ class Finding:
         return asdict(self)
 
 
-#: A rule hit before merging, in original offsets: ``(category, start, end, key, rule, gloss)``.
+#: A rule hit before merging, in original offsets: ``(category, start, end, key, rule, gloss)`` (a scoped
+#: rule's category carries its scope, ``hype|promoter_page``, so that it merges apart).
 #: A plain tuple, so hits sort by category, start, end and then ``key`` (the pattern's
 #: place in the pack: ties sort as the pack lists its rules) at C speed. No two hits of
 #: one pattern share a start and an end, so the rule objects are never compared.
@@ -115,7 +116,9 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
             continue
         plan = plans[key]
         rule, negatable, requires, unless = plan.rule, plan.negatable, plan.requires, plan.unless
-        category = rule.category
+        # A scoped rule's hits (``scope: promoter_page``) merge only with each other: the scope step
+        # (voice.apply_scope) keeps or drops them whole, and never widens an unscoped finding.
+        category = rule.category if not rule.scope else f"{rule.category}|{rule.scope}"
         for s, e, gloss in candidates:
             # A negation just before the hit, within its own clause (不保本, 并非稳赚).
             if negatable:

@@ -34,8 +34,12 @@ def at_least(severity: str, floor: str) -> bool:
 
 _RULE_KEYS = {
     "id", "category", "severity", "message", "explanation", "patterns", "requires",
-    "unless", "examples", "negatable", "todo_match", "origin",
+    "unless", "examples", "negatable", "todo_match", "origin", "scope",
 }
+#: Where a rule's findings are kept (``scope:``); no scope means anywhere. ``promoter_page``: only in a
+#: document that is clearly a promoter's (see :func:`finflag.rules.voice.apply_scope`), for claim shapes
+#: too loose for the whole web (a bare 明天涨停, 跟上, 名额) that are safe beside a funnel.
+SCOPES = ("promoter_page",)
 _CATEGORY_KEYS = ("id", "label", "colour", "description")
 _CATEGORY_ID = re.compile(r"[a-z][a-z0-9_]*")
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
@@ -161,6 +165,10 @@ class Rule:
     #: ``origin:`` or the pack's ``origins:`` map. Leave-one-source-out figures (``finflag eval --loso``)
     #: measure a source with the rules written from it left out; empty means not recorded.
     origin: tuple[str, ...] = ()
+    #: ``""`` (anywhere) or one of :data:`SCOPES`: the kind of document the rule's findings are kept in.
+    #: The rule's own examples (``finflag rules test``) are matched as if on such a page: they test the
+    #: pattern; the page test is the engine's, tested once in tests/test_voice.py.
+    scope: str = ""
 
 
 #: A condition as the matching loop uses it: ``(search, before, after, in place, presence key)``.
@@ -284,6 +292,11 @@ class RulePack:
                 if literals is not None:
                     found[ident] = (-1 - len(self.patterns) - len(found), literals)
         return found
+
+    @cached_property
+    def scoped_rules(self) -> dict[str, str]:
+        """The scope of each rule that has one, by rule id (see :data:`SCOPES`)."""
+        return {rule.id: rule.scope for rule in self.rules if rule.scope}
 
     @cached_property
     def unanchored_keys(self) -> tuple[int, ...]:
@@ -431,6 +444,9 @@ def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Categor
             )
         if isinstance(example, dict) and not set(example) <= {"text", "quote", "gloss"}:
             raise RulePackError(f"{where}: example {example!r}: a mapping has 'text' and optionally 'quote', 'gloss'")
+    scope = raw.get("scope") or ""
+    if scope not in ("", *SCOPES):
+        raise RulePackError(f"{where}: unknown scope {scope!r} (known: {', '.join(SCOPES)}; leave it out for anywhere)")
     todo = raw.get("todo_match") or []
     if not isinstance(todo, list) or not all(isinstance(text, str) for text in todo):
         raise RulePackError(f"{where}: 'todo_match' must be a list of strings (known misses)")
@@ -449,6 +465,7 @@ def _rule(raw: Any, markers: dict[str, list[str]], categories: dict[str, Categor
         todo_match=tuple(todo),
         source=source,
         origin=_origin(raw.get("origin"), where),
+        scope=scope,
     )
 
 

@@ -46,6 +46,18 @@ and that holds no tip-seller's word (``community_pitch``: 牛股, 涨停, 老师
 a software project's or a hobby's own chat group: its links are the notice's furniture, not a funnel to a
 sale, and are quoted. A stock-tip group pitch has other findings or a pitch word with the link.
 
+A rule may say ``scope: promoter_page`` (pack.py, ``SCOPES``): its claim shapes are too loose for
+the whole web (明天开盘买入, 跟上, 名额, a referral link, 十年实战经验) and safe on a page that
+is clearly a promoter's. :func:`apply_scope` runs first in :func:`assign_voice`, after every rule ran:
+such findings are kept only on a *promoter page*, one that is not a warning (``fraud_topic`` as above)
+and has an author finding (voice assigned as below, scoped findings left out) of a funnel category
+(``PROMOTER_CATEGORIES``: contact_funnel, paid_upsell, platform_funnel, free_bait, profit_sharing,
+impersonation; an analyst's contact block in a licensed note does not count). Such a page is never in a
+report's form (see ``_is_report``). Words alone do not make one: ``promoter_signal`` holds 我, 各位 and
+你们, which a plain forum post has (guba lines 1-4400: 262 non-promotional posts against 99 promotional
+ones), and a stricter list of funnel words (加微信, 进群, VIP ...) found no page the findings had not.
+A scoped finding that overlaps an unscoped one of its category is dropped too: the unscoped one says it.
+
 The vocabulary is pack data (``markers:`` in ``rules/default/pack.yaml``),
 the same ``fraud_warning`` list the rules' vetoes use, so a user's pack can
 extend it; a pack without these sets reports every finding as the author's.
@@ -207,8 +219,44 @@ def _quoted(f: Finding) -> Finding:
     return replace(f, voice=QUOTED, severity="info")
 
 
+def _promoter_page(text: str, unscoped: list[Finding], pack: RulePack) -> bool:
+    """``text`` (simplified, disclaimers blanked) is a promoter's page; ``unscoped`` have their voice."""
+    if _is_warning(text, pack):
+        return False
+    licensed = _licensed(text, pack)
+    return any(f.voice == AUTHOR and f.category in PROMOTER_CATEGORIES and not _analyst_contact(f, licensed)
+               for f in unscoped)
+
+
+def is_promoter_page(doc: Document, findings: list[Finding], pack: RulePack) -> bool:
+    """The document is clearly a promoter's (module docstring); ``findings`` are the rules' findings."""
+    scoped = pack.scoped_rules
+    unscoped = [f for f in findings if f.rule_id not in scoped]
+    text = _without_disclaimers(to_simplified(doc.text), pack)
+    return _promoter_page(text, _assign_voice(doc, unscoped, pack), pack)
+
+
+def apply_scope(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
+    """The findings without those of ``scope: promoter_page`` rules off a promoter page (module docstring)."""
+    scoped = pack.scoped_rules
+    if not scoped or not any(f.rule_id in scoped for f in findings):
+        return findings
+    unscoped = [f for f in findings if f.rule_id not in scoped]
+    if not is_promoter_page(doc, unscoped, pack):
+        return unscoped
+    return [f for f in findings if f.rule_id not in scoped or not any(
+        g.category == f.category and g.start < f.end and f.start < g.end for g in unscoped)]
+
+
 def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
-    """The findings with ``voice`` set; quoted ones drop to ``info`` severity."""
+    """The findings with ``voice`` set; quoted ones drop to ``info`` severity.
+
+    Findings of scoped rules off their scope are dropped first (:func:`apply_scope`).
+    """
+    return _assign_voice(doc, apply_scope(doc, findings, pack), pack)
+
+
+def _assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
     if not findings:
         return findings
     warning, frame, topic = _markers(pack, WARNING_WORDS), _markers(pack, FRAMES), _markers(pack, TOPIC_WORDS)
