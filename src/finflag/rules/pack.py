@@ -167,7 +167,7 @@ class Rule:
     origin: tuple[str, ...] = ()
     #: ``""`` (anywhere) or one of :data:`SCOPES`: the kind of document the rule's findings are kept in.
     #: The rule's own examples (``finflag rules test``) are matched as if on such a page: they test the
-    #: pattern; the page test is the engine's, tested once in tests/test_voice.py.
+    #: pattern; the page test is the engine's, tested once in tests/test_promoter_scope.py.
     scope: str = ""
 
 
