@@ -9,6 +9,8 @@ from finflag.pipeline import flag_document
 from finflag.rules.pack import RulePackError, load_pack, load_packs
 from finflag.rules.voice import is_promoter_page
 
+from .test_rulepack import RULE as PLAIN_RULE
+
 #: The same loose call (a bare 捂住: hold on) in four kinds of page.
 CALL = "这只票稳步走强，持仓的捂住。"
 FUNNEL_PAGE = "本周精选一只低位科技股。\n" + CALL + "\n想要代码的加微信abc8899，VIP会员优先通知。\n"
@@ -49,19 +51,8 @@ def test_the_page_test_reads_the_other_rules_findings():
         assert is_promoter_page(doc, flag_document(doc, pack).findings, pack) is page, text
 
 
-RULE = """
-categories:
-  - {id: hype, label: Hype, colour: "#f7c68b", description: Must-buy calls by the author.}
-rules:
-  - id: p.rule
-    category: hype
-    severity: warning
-    scope: SCOPE
-    message: m
-    explanation: e
-    patterns: [{keywords: [必买]}]
-    examples: {match: [必买]}
-"""
+#: tests/test_rulepack.py's one-rule pack, with a scope.
+RULE = PLAIN_RULE.replace("    severity: warning\n", "    severity: warning\n    scope: SCOPE\n", 1)
 
 
 def test_a_pack_names_an_unknown_scope(tmp_path):
