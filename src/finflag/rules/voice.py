@@ -228,24 +228,33 @@ def _promoter_page(text: str, unscoped: list[Finding], pack: RulePack) -> bool:
                for f in unscoped)
 
 
+def _page_text(doc: Document, pack: RulePack) -> str:
+    return _without_disclaimers(to_simplified(doc.text), pack)
+
+
 def is_promoter_page(doc: Document, findings: list[Finding], pack: RulePack) -> bool:
     """The document is clearly a promoter's (module docstring); ``findings`` are the rules' findings."""
+    unscoped = [f for f in findings if f.rule_id not in pack.scoped_rules]
+    return _promoter_page(_page_text(doc, pack), _assign_voice(doc, unscoped, pack), pack)
+
+
+def _scoped(doc: Document, findings: list[Finding], pack: RulePack) -> tuple[list[Finding], list[Finding] | None]:
+    """The findings the scope step keeps, and, when those are the unscoped findings alone, their voices:
+    deciding the page assigned them already, so :func:`assign_voice` need not do it again."""
     scoped = pack.scoped_rules
+    if not scoped or not any(f.rule_id in scoped for f in findings):
+        return findings, None
     unscoped = [f for f in findings if f.rule_id not in scoped]
-    text = _without_disclaimers(to_simplified(doc.text), pack)
-    return _promoter_page(text, _assign_voice(doc, unscoped, pack), pack)
+    voiced = _assign_voice(doc, unscoped, pack)
+    if not _promoter_page(_page_text(doc, pack), voiced, pack):
+        return unscoped, voiced
+    return [f for f in findings if f.rule_id not in scoped or not any(
+        g.category == f.category and g.start < f.end and f.start < g.end for g in unscoped)], None
 
 
 def apply_scope(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
     """The findings without those of ``scope: promoter_page`` rules off a promoter page (module docstring)."""
-    scoped = pack.scoped_rules
-    if not scoped or not any(f.rule_id in scoped for f in findings):
-        return findings
-    unscoped = [f for f in findings if f.rule_id not in scoped]
-    if not is_promoter_page(doc, unscoped, pack):
-        return unscoped
-    return [f for f in findings if f.rule_id not in scoped or not any(
-        g.category == f.category and g.start < f.end and f.start < g.end for g in unscoped)]
+    return _scoped(doc, findings, pack)[0]
 
 
 def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
@@ -253,14 +262,15 @@ def assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list
 
     Findings of scoped rules off their scope are dropped first (:func:`apply_scope`).
     """
-    return _assign_voice(doc, apply_scope(doc, findings, pack), pack)
+    kept, voiced = _scoped(doc, findings, pack)
+    return voiced if voiced is not None else _assign_voice(doc, kept, pack)
 
 
 def _assign_voice(doc: Document, findings: list[Finding], pack: RulePack) -> list[Finding]:
     if not findings:
         return findings
     warning, frame, topic = _markers(pack, WARNING_WORDS), _markers(pack, FRAMES), _markers(pack, TOPIC_WORDS)
-    text = _without_disclaimers(to_simplified(doc.text), pack)
+    text = _page_text(doc, pack)
     licensed = _licensed(text, pack)
     if _is_report(text, findings, pack, licensed):
         return [_quoted(f) if f.category in REPORTED_CATEGORIES or _analyst_contact(f, licensed) else f
