@@ -40,7 +40,10 @@ _AMOUNT = r"(?:US\$|HK\$|NT\$|RMB ?|€|£)\d[\d,]*(?:\.\d+)?(?: (?:thousand|mil
 _CLAUSES = re.compile(r"[，,；;]")
 _END = re.compile(r"[。.!！；;，,\s]+$")
 #: An index's level after its move (涨0.42%，报3012.56点): "rose 0.42% to 3012.56 points".
-_LEVEL = r"(?:收报|报|收于|报收)(?P<level>\d{1,6}(?:\.\d{1,3})?)点"
+_LEVEL = re.compile(r"(?:收报|报|收于|报收)(?P<level>\d{1,6}(?:\.\d{1,3})?)点")
+#: A market value after a move (市值 US$3.19 trillion).
+_VALUE = re.compile(rf"市值(?:为|达|达到)?\s?(?P<amt>{_AMOUNT})")
+_VERBS, _HEDGES = dict(MOVES), dict(APPROX)
 
 
 def _alternation(words) -> str:
@@ -65,11 +68,8 @@ def formulaic_english(text: str, entities: list[Entry]) -> str | None:
     names = _alternation(known)
     move = re.compile(rf"(?P<name>{names})(?:则|也|亦)?(?P<verb>{_alternation(w for w, _ in MOVES)})"
                       rf"(?P<approx>{_alternation(w for w, _ in APPROX)})?(?P<pct>{_PERCENT})")
-    value = re.compile(rf"市值(?:为|达|达到)?\s?(?P<amt>{_AMOUNT})")
     header = re.compile(rf"(?P<names>(?:{names})+)(?P<when>{_alternation(SESSIONS)})?[：:]\s*")
-    level = re.compile(_LEVEL)
     aside = re.compile(rf"(?P<name>{names})方面")
-    verbs, hedges = dict(MOVES), dict(APPROX)
 
     line = _END.sub("", to_simplified(text).strip())
     english: list[str] = []
@@ -88,7 +88,7 @@ def formulaic_english(text: str, entities: list[Entry]) -> str | None:
         if at == 0 and not english and a:  # 港股方面，恒生指数涨1.13%
             english.append(f"in {_named(known[a.group('name')])},")
             continue
-        lv = level.fullmatch(clause)
+        lv = _LEVEL.fullmatch(clause)
         if lv and parts and parts[-1].endswith("%"):  # the index's level after its move
             parts[-1] += f" to {lv.group('level')} points"
             continue
@@ -97,10 +97,10 @@ def formulaic_english(text: str, entities: list[Entry]) -> str | None:
             subject = known[m.group("name")]
             if subject.kind not in NAME_KINDS:
                 return None  # a move of a term ("市值涨3%"), not of a name
-            hedge = f"{hedges[m.group('approx')]} " if m.group("approx") else ""
-            parts.append(f"{_named(subject)} {verbs[m.group('verb')]} {hedge}{m.group('pct')}")
+            hedge = f"{_HEDGES[m.group('approx')]} " if m.group("approx") else ""
+            parts.append(f"{_named(subject)} {_VERBS[m.group('verb')]} {hedge}{m.group('pct')}")
             continue
-        v = value.fullmatch(clause)
+        v = _VALUE.fullmatch(clause)
         if v and parts:  # a market value after a move: "..., with a market value of US$3.19 trillion"
             parts[-1] += f", with a market value of {v.group('amt')}"
             continue
