@@ -40,12 +40,15 @@ class Finding:
         return asdict(self)
 
 
-#: A rule hit before merging, in original offsets: ``(category, start, end, key, rule, gloss)`` (a scoped
-#: rule's category carries its scope, ``hype|promoter_page``, so that it merges apart).
-#: A plain tuple, so hits sort by category, start, end and then ``key`` (the pattern's
+#: A hit's merge group: its category and its rule's scope ("" for none). Hits merge only within
+#: one group, so a scoped rule's hits (``scope: promoter_page``) merge only with each other: the
+#: scope step (voice.apply_scope) keeps or drops them whole, and never widens an unscoped finding.
+_Group = tuple[str, str]
+#: A rule hit before merging, in original offsets: ``(group, start, end, key, rule, gloss)``.
+#: A plain tuple, so hits sort by group, start, end and then ``key`` (the pattern's
 #: place in the pack: ties sort as the pack lists its rules) at C speed. No two hits of
 #: one pattern share a start and an end, so the rule objects are never compared.
-_Hit = tuple[str, int, int, int, Rule, str]
+_Hit = tuple[_Group, int, int, int, Rule, str]
 
 
 BY_POSITION = attrgetter("start", "end", "category")
@@ -116,9 +119,7 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
             continue
         plan = plans[key]
         rule, negatable, requires, unless = plan.rule, plan.negatable, plan.requires, plan.unless
-        # A scoped rule's hits (``scope: promoter_page``) merge only with each other: the scope step
-        # (voice.apply_scope) keeps or drops them whole, and never widens an unscoped finding.
-        category = rule.category if not rule.scope else f"{rule.category}|{rule.scope}"
+        group = (rule.category, rule.scope)
         for s, e, gloss in candidates:
             # A negation just before the hit, within its own clause (不保本, 并非稳赚).
             if negatable:
@@ -131,7 +132,7 @@ def _all_hits(doc: Document, pack: RulePack) -> list[_Hit]:
                 continue
             if to_original is not None:
                 s, e = to_original(s, e)
-            found.append((category, s, e, key, rule, gloss))
+            found.append((group, s, e, key, rule, gloss))
     return found
 
 
@@ -182,14 +183,14 @@ def _merge(doc: Document, group: list[_Hit]) -> Finding:
 def find(doc: Document, pack: RulePack) -> list[Finding]:
     """All findings in ``doc``: overlapping hits of one category merged, sorted by offset."""
     hits = _all_hits(doc, pack)
-    hits.sort()  # by category, start, end, then pack order (a pattern has one hit per span)
+    hits.sort()  # by merge group, start, end, then pack order (a pattern has one hit per span)
     findings = []
     count, i = len(hits), 0
     while i < count:
-        category, start, end, _, rule, gloss = hits[i]
+        group, start, end, _, rule, gloss = hits[i]
         j = i + 1
-        # Overlapping or touching hits of one category are one claim (扫码 + 加群).
-        while j < count and hits[j][1] <= end and hits[j][0] == category:
+        # Overlapping or touching hits of one group are one claim (扫码 + 加群).
+        while j < count and hits[j][1] <= end and hits[j][0] == group:
             if hits[j][2] > end:
                 end = hits[j][2]
             j += 1
