@@ -155,6 +155,14 @@ LATER_BATCHES = {
     # a target raised or kept (上调/喊高/维持 目标价) is an analyst's act reported, an exchange's deposit address is
     # where coins went, an act equated or defined (等同于, 不代表) is no order.
     17: ("public18", (8, 8), set(), (0, 0)),
+    # Promotion-heavy batches collected in session 16 and labelled blind, measured unseen with pack 1.14.0:
+    # batch 18 (tip-site articles, forum pumps, pitch pages, hard negatives) found 10/69 claims (P 0.43), and
+    # flagged 3 of 9 clean posts (a famous investor's relayed 交割单 and 继续持股, a blogger's 本金安全, a
+    # forum post's 大資金進入); batch 19 (scam messages, crypto promotions, a promoter bio, warnings, news)
+    # found 16/71 (P 0.29), one warning not none (a magazine's report on 投顾群: 名额, 会员服务), news 0/5.
+    18: ("public19", (0, 0), {"clean/b18-laohu8-duanyongping-nvda-92.txt", "clean/b18-siliu-changling-yeya-jiazhi.txt",
+                              "clean/b18-wenxuecity-nvda-sellput-blog.txt"}, (22, 12)),
+    19: ("public20", (5, 4), set(), (12, 9)),
 }
 
 
