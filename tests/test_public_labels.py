@@ -160,9 +160,11 @@ LATER_BATCHES = {
     # flagged 3 of 9 clean posts (a famous investor's relayed 交割单 and 继续持股, a blogger's 本金安全, a
     # forum post's 大資金進入); batch 19 (scam messages, crypto promotions, a promoter bio, warnings, news)
     # found 16/71 (P 0.29), one warning not none (a magazine's report on 投顾群: 名额, 会员服务), news 0/5.
-    18: ("public19", (0, 0), {"clean/b18-laohu8-duanyongping-nvda-92.txt", "clean/b18-siliu-changling-yeya-jiazhi.txt",
-                              "clean/b18-wenxuecity-nvda-sellput-blog.txt"}, (22, 12)),
-    19: ("public20", (5, 4), set(), (12, 9)),
+    # Since: a regulator's action reported (违规行为, 责令改正, 监管措施) makes a crackdown report a warning;
+    # capital safety ranked as a principle (最重要的是本金安全) is no promise; big money that 进入观望 is
+    # waiting, not buying. Still flagged: a famous investor's option trade analysed (his 交割单, 继续持股).
+    18: ("public19", (0, 0), {"clean/b18-laohu8-duanyongping-nvda-92.txt"}, (22, 12)),
+    19: ("public20", (5, 5), set(), (12, 9)),
 }
 
 
