@@ -160,9 +160,10 @@ LATER_BATCHES = {
     # flagged 3 of 9 clean posts (a famous investor's relayed 交割单 and 继续持股, a blogger's 本金安全, a
     # forum post's 大資金進入); batch 19 (scam messages, crypto promotions, a promoter bio, warnings, news)
     # found 16/71 (P 0.29), one warning not none (a magazine's report on 投顾群: 名额, 会员服务), news 0/5.
+    # recall18: promo pages flagged 18 12->17, 19 9->10 (told-you-so, team credentials, rally calls, teaser and keeps-rising hype).
     18: ("public19", (0, 0), {"clean/b18-laohu8-duanyongping-nvda-92.txt", "clean/b18-siliu-changling-yeya-jiazhi.txt",
-                              "clean/b18-wenxuecity-nvda-sellput-blog.txt"}, (22, 12)),
-    19: ("public20", (5, 4), set(), (12, 9)),
+                              "clean/b18-wenxuecity-nvda-sellput-blog.txt"}, (22, 17)),
+    19: ("public20", (5, 4), set(), (12, 10)),
 }
 
 
