@@ -163,7 +163,8 @@ LATER_BATCHES = {
     # Since: a regulator's action reported (违规行为, 责令改正, 监管措施) makes a crackdown report a warning;
     # capital safety ranked as a principle (最重要的是本金安全) is no promise; big money that 进入观望 is
     # waiting, not buying. Still flagged: a famous investor's option trade analysed (his 交割单, 继续持股).
-    18: ("public19", (0, 0), {"clean/b18-laohu8-duanyongping-nvda-92.txt"}, (22, 12)),
+    # Studied since (recall18): told-you-so, team credentials, rally calls, teaser and keeps-rising hype.
+    18: ("public19", (0, 0), {"clean/b18-laohu8-duanyongping-nvda-92.txt"}, (22, 17)),
     # Batch 19 now 12/12 promo pages flagged (59/71 claims): low-fee account offers, handles and code words, boasted hauls.
     19: ("public20", (5, 5), set(), (12, 12)),
 }
