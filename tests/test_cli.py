@@ -102,7 +102,7 @@ def test_user_rule_pack_adds_rules(tmp_path):
         encoding="utf-8",
     )
     data = json.loads(run("flag", "-", "--format", "json", "--rules", str(pack), input="这只股要冲上月球！").output)
-    assert data["rules"] == "finflag-default+mine@1.14.0+2"
+    assert data["rules"] == "finflag-default+mine@1.15.0+2"
     assert data["findings"][0]["gloss"] == "to the moon"
 
 
