@@ -167,6 +167,11 @@ LATER_BATCHES = {
     18: ("public19", (0, 0), {"clean/b18-laohu8-duanyongping-nvda-92.txt"}, (22, 17)),
     # Batch 19 now 12/12 promo pages flagged (59/71 claims): low-fee account offers, handles and code words, boasted hauls.
     19: ("public20", (5, 5), set(), (12, 12)),
+    # Labelled blind in session 16 after pack 1.15.0 (tip-site picks columns, a low-fee account pitch, spam
+    # offers of a trading platform, crypto savings and copy-trading posts, news, warnings) and measured unseen:
+    # claims 9/44 = 0.20 (P 0.35): batches 18 and 19's new shapes did not carry over; news 0/3; warnings 4/6
+    # none (a translated crypto-fraud explainer's 将翻倍, an essay on a costly trading course).
+    21: ("public22", (6, 4), set(), (8, 7)),
 }
 
 
