@@ -82,7 +82,7 @@ def test_a_keyboard_review_session_is_saved_and_seen_by_a_second_session(served,
 
     rows = page.locator("#findings tbody tr")
     total = rows.count()
-    assert total == 14 and set(badges(page)) == {"unreviewed"}
+    assert total == 15 and set(badges(page)) == {"unreviewed"}
     expect(rows.nth(0)).to_have_class(re.compile(r"\bcurrent\b"))
     first_id = rows.nth(0).get_attribute("data-id")
     assert page.locator(f'#source mark.current[data-finding~="{first_id}"]').count() >= 1

@@ -65,7 +65,7 @@ def test_index_lists_every_post_with_risk_counts_progress_and_failed_checks(clie
     vip = next(r for r in rows if "vip-tip-guaranteed.txt" in r)
     assert '<td class="risk-high">high</td>' in vip and "guaranteed_return 3" in vip
     assert '<td class="fail">unsupported_number</td>' in vip
-    assert re.search(r'<td class="progress">0/14</td>', vip)
+    assert re.search(r'<td class="progress">0/15</td>', vip)
     news = next(r for r in rows if "news-earnings.txt" in r)
     assert '<td class="risk-none">none</td>' in news
     assert "<script src" not in page.text and "http://" not in page.text and "https://" not in page.text
@@ -145,7 +145,7 @@ def test_a_decision_is_saved_at_once_in_the_shared_store(client, report):
     assert re.search(rf'<tr data-id="{second}">.*?<span class="badge b-dismissed">dismissed</span> '
                      r'<span class="note-text">只是引用别人的话</span>', page, re.S)
     index = client.get("/").text
-    assert re.search(r'vip-tip-guaranteed.txt</a>.*?<td class="progress">2/14</td>', index)
+    assert re.search(r'vip-tip-guaranteed.txt</a>.*?<td class="progress">2/15</td>', index)
     assert set(links(client.get("/", params={"review": "dismissed"}).text)) == {"vip-tip-guaranteed.txt"}
     assert "vip-tip-guaranteed.txt" in links(client.get("/", params={"review": "unreviewed"}).text)
     assert links(client.get("/", params={"review": "done"}).text) == {}
