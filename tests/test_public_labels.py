@@ -174,7 +174,8 @@ LATER_BATCHES = {
     # 50 real stock-forum posts from crawled archives (东方财富股吧, 雪球, 淘股吧, 韭研公社), labelled blind in session
     # 16 and measured unseen with pack 1.15.0: claims 8/48 = 0.17 (any category 13/48), promo posts flagged 15/30,
     # clean 1/20 (a joke post's 周一隆平涨停).
-    20: ("public21", (0, 0), {"clean/b20-xq-longping-zhangting-shede-dieting.txt"}, (30, 15)),
+    # Now 22/30, clean 0/20: forum shapes (随时拉涨停, 明高开, 买入就是赚, 上一百, 关注600346, 很少出错, 三年十倍); 涨停、跌停 side by side vetoed.
+    20: ("public21", (0, 0), set(), (30, 22)),
     21: ("public22", (6, 4), set(), (8, 7)),
 }
 
