@@ -78,6 +78,14 @@ COMMIT_SOURCES: dict[str, tuple[str, ...]] = {
     "5b31030": (), "563f9e6": (), "bdd199a": (),  # speed and a regex's form; labels only
     "a586328": ("public",),  # precision fixes from the third batch of public pages (names the forum set as measured)
     "418141e": ("public",),  # referral links on any domain (names the forum/SMS set as measured)
+    # Pack 1.15.0 (session 16): written from public batches 18-20 (labelled blind, then studied whole) and the
+    # samples' todo examples; the messages name guba, sms, the samples and the reference wrap as measured only.
+    "69f011f": (), "d21a330": ("samples",), "d9a1d91": ("public",), "22bbf53": ("public",),
+    "27feb3e": ("public",), "597f252": ("public",), "87dab29": ("public",), "84d80bd": ("public",),
+    "60a0b18": ("public",), "7b57c94": ("public",), "67b911f": ("public",), "6b3d133": (),
+    "9538eb9": (), "ed99fde": (),  # vetoes from news-style sentences written for the check: no data source
+    "dee4be4": ("public",), "0ca5b14": ("public",), "5a45869": ("public",), "215c1ae": ("public",),
+    "4e4c75f": ("public", "guba"), "8548a6c": ("public",),
 }
 #: For commits not in the table: words of the message (lower-cased) -> source.
 MESSAGE_WORDS: tuple[tuple[str, str], ...] = (
