@@ -175,7 +175,7 @@ LATER_BATCHES = {
     # 16 and measured unseen with pack 1.15.0: claims 8/48 = 0.17 (any category 13/48), promo posts flagged 15/30,
     # clean 1/20 (a joke post's 周一隆平涨停).
     20: ("public21", (0, 0), {"clean/b20-xq-longping-zhangting-shede-dieting.txt"}, (30, 15)),
-    # Batch 21 now 8/8 promo pages flagged (34/44 claims), warnings 6/6 none (recall21): platform for hire, beats-every-product, no risk to bear, must-not-miss shapes; how-to-spot-fraud and marketing-machine topic words.
+    # Batch 21 now 8/8 promo pages flagged (35/44 claims), warnings 6/6 none (recall21): platform for hire, beats-every-product, no risk to bear, must-not-miss shapes; how-to-spot-fraud and marketing-machine topic words.
     21: ("public22", (6, 6), set(), (8, 8)),
 }
 
