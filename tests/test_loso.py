@@ -128,6 +128,10 @@ def test_a_rename_keeps_origins_and_a_change_adds_the_commits_sources():
         "hype.a": ("samples", "guba"), "call.b": ("sms",), "hype.new": ("guba",)}
     # A rule missing after a commit keeps its origins (a branch's rule, out of sight until its merge).
     assert step(origins, before, {"hype.a": "[p1]"}, ()) == {"hype.a": ("samples",), "b": ("sms",)}
+    # ... and keeps them, unchanged, when it comes back (the commit that brings it back did not write it).
+    out_of_sight = step(origins, before, {"hype.a": "[p1]"}, ())
+    assert step(out_of_sight, {"hype.a": "[p1]"}, {"hype.a": "[p1]", "b": "[p2, p5]"}, ("public",)) == {
+        "hype.a": ("samples",), "b": ("sms",)}
 
 
 def test_commits_are_classified_by_table_then_by_words():
