@@ -95,15 +95,16 @@ def test_user_rule_pack_adds_rules(tmp_path):
     pack = tmp_path / "mine.yaml"
     pack.write_text(
         "name: mine\nversion: '2'\nrules:\n"
-        "  - id: mine.moon\n    category: hype\n    severity: info\n    message: Moon talk\n"
-        "    explanation: Says the stock goes to the moon.\n"
-        "    patterns: [{keywords: {冲上月球: to the moon}}]\n"
-        "    examples: {match: [这只股要冲上月球], no_match: [月球探测器发射成功]}\n",
+        "  - id: mine.mars\n    category: hype\n    severity: info\n    message: Mars talk\n"
+        "    explanation: Says the stock flies to Mars.\n"
+        "    patterns: [{keywords: {飞向火星: off to Mars}}]\n"
+        "    examples: {match: [这只股要飞向火星], no_match: [火星探测器发射成功]}\n",
         encoding="utf-8",
     )
-    data = json.loads(run("flag", "-", "--format", "json", "--rules", str(pack), input="这只股要冲上月球！").output)
+    data = json.loads(run("flag", "-", "--format", "json", "--rules", str(pack), input="这只股要飞向火星！").output)
     assert data["rules"] == "finflag-default+mine@1.15.0+2"
-    assert data["findings"][0]["gloss"] == "to the moon"
+    # A phrase the default pack does not know (it now reads 冲上月球 as hype itself): the user's rule alone.
+    assert [(f["rule_id"], f["gloss"]) for f in data["findings"]] == [("mine.mars", "off to Mars")]
 
 
 def test_broken_rule_pack_is_a_usage_error_naming_the_rule(tmp_path):

@@ -178,6 +178,10 @@ LATER_BATCHES = {
     20: ("public21", (0, 0), set(), (30, 22)),
     # Batch 21 now 8/8 promo pages flagged (35/44 claims), warnings 6/6 none (recall21): platform for hire, beats-every-product, no risk to bear, must-not-miss shapes; how-to-spot-fraud and marketing-machine topic words.
     21: ("public22", (6, 6), set(), (8, 8)),
+    # 48 东方财富股吧 posts from six other crawled archives, labelled blind in session 16 with the final pack 1.15.0
+    # and left unstudied (a measure, not a source): claims 13/66 = 0.20 (P 0.59), promo posts flagged 14/30;
+    # clean 2/18 (开始翻倍 inside a question; 上车的机会 and 一飞冲天 in market commentary).
+    22: ("public23", (0, 0), {"clean/b22-duan-360-xianshou-chirou.txt", "clean/b22-tony-heshi-fanbei.txt"}, (30, 14)),
 }
 
 
