@@ -182,6 +182,11 @@ LATER_BATCHES = {
     # and left unstudied (a measure, not a source): claims 13/66 = 0.20 (P 0.59), promo posts flagged 14/30;
     # clean 2/18 (开始翻倍 inside a question; 上车的机会 and 一飞冲天 in market commentary).
     22: ("public23", (0, 0), {"clean/b22-duan-360-xianshou-chirou.txt", "clean/b22-tony-heshi-fanbei.txt"}, (30, 14)),
+    # 24 pages labelled blind in session 16 with the final pack 1.15.0 (HK and Taiwan tip columns, pitch pages, a
+    # scam's lines, crypto referral posts, news, warnings): claims 14/80 = 0.17 (P 0.30), left unstudied; news 1/5
+    # (a report on brokers' commission war listing 开户送礼) and warnings 4/5 none (a report on paid QQ tip groups)
+    # when measured. Since: an industry's practices described (价格战, 形态) are no offer; 收费荐股 is a warning's topic.
+    23: ("public24", (5, 5), set(), (14, 9)),
 }
 
 
