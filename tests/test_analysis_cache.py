@@ -38,6 +38,7 @@ def test_a_cached_analysis_gives_the_same_findings_and_a_broken_file_is_ignored(
     entries = json.loads(stored.read_text(encoding="utf-8"))
     assert any(key.startswith("anchors\x00") for key in entries) and any(
         key.startswith("first-chars\x00") for key in entries) and any(key.startswith("sre") for key in entries)
+    assert any(key.startswith("pack-yaml-") for key in entries)  # the rule files, parsed
     second = _findings(tmp_path / "cache")  # reads it
     assert without and first == without and second == without
     stored.write_text("{not json", encoding="utf-8")
@@ -75,3 +76,37 @@ def test_a_stored_program_compiles_to_the_same_regex_and_a_bad_one_still_fails(t
     [stored] = (tmp_path / "rules").glob("regex-analysis-*.json")
     keys = [key for key in json.loads(stored.read_text(encoding="utf-8")) if key.startswith("sre")]
     assert len(keys) == 1 and keys[0].endswith(pattern)
+
+
+PARSED = """
+import json, sys, yaml
+from finflag.rules.analysis_cache import parsed
+calls = []
+def parse(text):
+    calls.append(text)
+    return yaml.safe_load(text)
+pack = parsed('test-yaml', 'rules:\\n  - {id: hype.moon, keywords: {冲上月球: to the moon}}\\n', parse)
+again = parsed('test-yaml', 'rules:\\n  - {id: hype.moon, keywords: {冲上月球: to the moon}}\\n', parse)
+dated = parsed('test-yaml', 'since: 2024-01-02\\n', parse)
+try:
+    parsed('test-yaml', 'rules: [unclosed\\n', parse)
+except yaml.YAMLError:
+    print('yaml error')
+print(json.dumps([pack, again == pack, str(dated['since']), len(calls)], ensure_ascii=False))
+"""
+
+
+def test_a_parsed_pack_file_is_read_back_as_the_same_data_and_only_json_data_is_kept(tmp_path):
+    """Rule-pack YAML parsed once is read back from the cache as equal data, keyed by its text; a date (not
+    JSON) is parsed again on every run, and a text that does not parse raises as before and is not kept."""
+    env = {**os.environ, "FINFLAG_CACHE": str(tmp_path)}
+    env.pop("FINFLAG_NO_RULE_CACHE", None)
+    runs = [subprocess.run([sys.executable, "-c", PARSED], env=env, capture_output=True, text=True,
+                           check=True).stdout.splitlines() for _ in range(2)]
+    for out, parses in zip(runs, (3, 2)):  # first run: the pack, the date, the bad text; then the last two only
+        assert out[0] == "yaml error"
+        pack, same, since, calls = json.loads(out[1])
+        assert pack == {"rules": [{"id": "hype.moon", "keywords": {"冲上月球": "to the moon"}}]}
+        assert same and since == "2024-01-02" and calls == parses
+    [stored] = (tmp_path / "rules").glob("regex-analysis-*.json")
+    assert [key.split("\x00")[0] for key in json.loads(stored.read_text(encoding="utf-8"))] == ["test-yaml"]

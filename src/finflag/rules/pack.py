@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from .yamlfile import describe
-from .analysis_cache import compiled
+from .analysis_cache import compiled, parsed
 from .anchors import AnchorIndex, pattern_anchors, pattern_co_anchors, presence_literals, searches_in_place
 from .matching import Finder, co_key, finder
 
@@ -479,9 +479,17 @@ def _origin(raw: Any, where: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+#: What the parsed-YAML cache is keyed by besides the text: the loader's behaviour (bump on a change) and PyYAML's.
+_YAML_KIND = f"pack-yaml-1-{yaml.__version__}"
+
+
+def _load_yaml_text(text: str) -> Any:
+    return yaml.load(text, Loader=_YamlLoader)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YamlLoader)
+        data = parsed(_YAML_KIND, path.read_text(encoding="utf-8"), _load_yaml_text)
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(f"{path}: cannot read: {exc}") from None
     except _DuplicateKey as exc:
