@@ -8,7 +8,7 @@ import pytest
 
 from finflag.document import Document
 from finflag.rules.findings import find
-from finflag.rules.pack import RulePackError, load_pack
+from finflag.rules.pack import RulePackError, fill_template, load_pack, load_packs
 
 HEADER = """
 categories:
@@ -357,3 +357,13 @@ rules:
     loaded = load_pack(pack)
     assert [f.quote for f in find(Document("<t>", "明天必涨"), loaded)] == ["必涨"]
     assert find(Document("<t>", "说必涨的骗子，请打110"), loaded) == []
+
+
+def test_an_identifier_in_a_gloss_is_copied_and_an_amount_is_put_in_english():
+    """A QQ number in a contact gloss is an identifier (it had read "124.533718 million"); a price is an amount."""
+    pack = load_packs()
+    doc = Document("<t>", "有问题加QQ：124533718咨询。会员每天只需9.9元，每月只需3.2万元。")
+    glosses = {f.quote: f.gloss for f in find(doc, pack)}
+    assert "124533718" in glosses["QQ：124533718"] and "million" not in glosses["QQ：124533718"]
+    assert fill_template("only {amount} yuan, call {num}", {"amount": "3.2万", "num": "13812345678"}, {}) == (
+        "only 32,000 yuan, call 13812345678")

@@ -110,18 +110,23 @@ class Pattern:
     co_anchors: frozenset[str] | None = None
 
 
+#: Named groups that hold an identifier, copied as written: a QQ number or a phone number is no amount
+#: (QQ：124533718 had read "124.533718 million").
+VERBATIM_GROUPS = frozenset({"id", "num", "code", "handle"})
+
+
 def fill_template(template: str, groups: dict[str, str | None], glossary: dict[str, str]) -> str:
     """A gloss template filled in from a match's named groups.
 
     Each value is put into English through the pack's glossary (日 -> day) or
-    as an amount (3.2万 -> 32,000).
+    as an amount (3.2万 -> 32,000); an identifier group (``VERBATIM_GROUPS``) is copied as written.
     """
     from ..numbers import english_amount
 
     values = {}
     for name, value in groups.items():
         value = (value or "").strip()
-        values[name] = glossary.get(value) or english_amount(value)
+        values[name] = value if name in VERBATIM_GROUPS else glossary.get(value) or english_amount(value)
     try:
         return " ".join(template.format(**values).split())
     except (KeyError, IndexError, ValueError):
