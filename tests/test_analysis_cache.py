@@ -85,8 +85,10 @@ calls = []
 def parse(text):
     calls.append(text)
     return yaml.safe_load(text)
-pack = parsed('test-yaml', 'rules:\\n  - {id: hype.moon, keywords: {冲上月球: to the moon}}\\n', parse)
-again = parsed('test-yaml', 'rules:\\n  - {id: hype.moon, keywords: {冲上月球: to the moon}}\\n', parse)
+pack = parsed('test-yaml', 'rules:\\n  - {id: hype.moon, keywords: {冲上月球: to the moon}}\\n', parse, slot='mine.yaml')
+again = parsed('test-yaml', 'rules:\\n  - {id: hype.moon, keywords: {冲上月球: to the moon}}\\n', parse, slot='mine.yaml')
+parsed('test-yaml', 'rules: []\\n', parse, slot='old.yaml')
+parsed('test-yaml', 'rules: [{id: hype.new}]\\n', parse, slot='old.yaml')  # old.yaml edited: one entry left
 dated = parsed('test-yaml', 'since: 2024-01-02\\n', parse)
 try:
     parsed('test-yaml', 'rules: [unclosed\\n', parse)
@@ -103,10 +105,13 @@ def test_a_parsed_pack_file_is_read_back_as_the_same_data_and_only_json_data_is_
     env.pop("FINFLAG_NO_RULE_CACHE", None)
     runs = [subprocess.run([sys.executable, "-c", PARSED], env=env, capture_output=True, text=True,
                            check=True).stdout.splitlines() for _ in range(2)]
-    for out, parses in zip(runs, (3, 2)):  # first run: the pack, the date, the bad text; then the last two only
+    # First run: the pack, old.yaml's two texts, the date, the bad text. Second: the pack is read back, but
+    # old.yaml keeps one entry, so its two texts, taken in turn, are parsed again; the date and the bad text too.
+    for out, parses in zip(runs, (5, 4)):
         assert out[0] == "yaml error"
         pack, same, since, calls = json.loads(out[1])
         assert pack == {"rules": [{"id": "hype.moon", "keywords": {"冲上月球": "to the moon"}}]}
         assert same and since == "2024-01-02" and calls == parses
     [stored] = (tmp_path / "rules").glob("regex-analysis-*.json")
-    assert [key.split("\x00")[0] for key in json.loads(stored.read_text(encoding="utf-8"))] == ["test-yaml"]
+    assert sorted(key.split("\x00")[1] for key in json.loads(stored.read_text(encoding="utf-8"))) == [
+        "mine.yaml", "old.yaml"]

@@ -101,15 +101,18 @@ def remembered(kind: str, pattern: str, flags: int, compute: Callable[[], T],
     return value
 
 
-def parsed(kind: str, text: str, parse: Callable[[str], T]) -> T:
+def parsed(kind: str, text: str, parse: Callable[[str], T], slot: str = "") -> T:
     """``parse(text)``, or the data an earlier run parsed from the same text.
 
     For rule-pack YAML: building the default pack's mappings in Python took a
     third of a cold start; reading the same data back as JSON takes a few
     milliseconds. Keyed by ``kind`` (the parser and its version) and a hash of
-    the text, so an edited file is parsed afresh. Only JSON's own types are
-    kept (a YAML date or a non-string key is parsed every time); a text that
-    does not parse raises as ``parse`` does, and nothing is stored.
+    the text, so an edited file is parsed afresh. ``slot`` (the file's path)
+    keeps one entry per file: storing a new text drops the slot's older ones,
+    so a pack edited a hundred times does not leave a hundred copies to load
+    on every start. Only JSON's own types are kept (a YAML date or a
+    non-string key is parsed every time); a text that does not parse raises as
+    ``parse`` does, and nothing is stored.
     """
     key = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -122,12 +125,15 @@ def parsed(kind: str, text: str, parse: Callable[[str], T]) -> T:
     if os.environ.get("FINFLAG_NO_RULE_CACHE"):
         return compute()
     entries = _STORE.load()
-    entry = f"{kind}\x00{key}"
+    prefix = f"{kind}\x00{slot}\x00"
+    entry = prefix + key
     if entry in entries:
         return entries[entry]
     value = compute()
     try:
         if plain(value) == value:  # JSON keeps it as it is: no tuple, date or non-string key lost
+            for stale in [k for k in entries if k.startswith(prefix)]:
+                del entries[stale]
             entries[entry] = value
             _STORE.dirty = True
     except (TypeError, ValueError):

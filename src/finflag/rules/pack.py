@@ -494,7 +494,7 @@ def _load_yaml_text(text: str) -> Any:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = parsed(_YAML_KIND, path.read_text(encoding="utf-8"), _load_yaml_text)
+        data = parsed(_YAML_KIND, path.read_text(encoding="utf-8"), _load_yaml_text, slot=str(path.resolve()))
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(f"{path}: cannot read: {exc}") from None
     except _DuplicateKey as exc:
