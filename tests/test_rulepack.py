@@ -66,6 +66,19 @@ def test_negation_and_requires_conditions(tmp_path):
     assert hits("隔壁老王说这只必买") == []      # no first-person marker nearby
 
 
+def test_an_except_list_leaves_words_out_of_a_named_set_and_must_name_its_words(tmp_path):
+    """`except:` keeps one shared marker list (the set) where a rule needs it but for a word or two."""
+    text = "markers: {warn: [提醒, 骗局]}\n" + RULE.replace(
+        "examples:", "unless: [{near: warn, except: [提醒], within: 6}]\n    examples:")
+    pack = load_pack(_pack(tmp_path, text))
+    hits = lambda s: [f.quote for f in find(Document("<t>", s), pack)]  # noqa: E731
+    assert hits("温馨提醒：必买") == ["必买"]   # the word left out vetoes nothing
+    assert hits("这是骗局：必买") == []          # the rest of the set still does
+    for bad in ("[{near: warn, except: [警惕]}]", "[{near: [提醒, 骗局], except: [提醒]}]"):
+        with pytest.raises(RulePackError, match="'except' takes words of the marker set"):
+            load_pack(_pack(tmp_path, text.replace("[{near: warn, except: [提醒], within: 6}]", bad)))
+
+
 def test_keywords_match_case_sensitively_as_written(tmp_path):
     """The anchor pre-filter matches lower-cased text; a keyword with letters must still keep its case."""
     pack = load_pack(_pack(tmp_path, RULE.replace("[{keywords: [必买]}]", "[{keywords: [vip专享, 必买]}]")))

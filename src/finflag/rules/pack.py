@@ -350,6 +350,14 @@ def _condition(raw: Any, markers: dict[str, list[str]], where: str) -> Condition
         words = [str(w) for w in near] if isinstance(near, list) else markers.get(near)  # YAML reads 110 as a number
         if not words:
             raise RulePackError(f"{where}: unknown marker set {near!r} (known: {', '.join(sorted(markers))})")
+        # `except: [提醒]`: a named set but for words that are the claim itself in this rule (a promoter's own
+        # 提醒); the set stays the one list, and a word it does not hold is an error, so the two cannot drift.
+        left_out = [str(w) for w in raw.get("except") or ()]
+        if left_out:
+            if isinstance(near, list) or not set(left_out) <= set(words):
+                raise RulePackError(f"{where}: 'except' takes words of the marker set named in 'near' ({near!r}): "
+                                    f"{[w for w in left_out if w not in words] or left_out}")
+            words = [w for w in words if w not in left_out]
         return Condition(_compile(marker_alternation(words), where), before, after, f"near {near}")
     if "pattern" in raw:
         return Condition(_compile(raw["pattern"], where), before, after, f"pattern {raw['pattern']}")
