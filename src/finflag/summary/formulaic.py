@@ -8,8 +8,9 @@ the model about 60 generated tokens (~3 s on two cores) and it still wrote "by"
 and "is" in its own ways. A line is taken only when *every* clause of it has
 one of the shapes below and every name in it is a glossary entity of the
 sentence; anything else (a forecast's 预计, a reason, a time of day between
-name and move, a clause without a name) leaves the whole line to the model. The English goes through the same checks as the
-model's (:func:`finflag.summary.summarize.check_line`).
+name and move, a clause without a name) leaves the whole line to the model.
+The English goes through the same checks as the model's
+(:func:`finflag.summary.summarize.check_line`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def _alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
 
+#: The move, hedge and session words as regex alternations: the same for every sentence.
+_VERB_WORDS, _HEDGE_WORDS, _SESSION_WORDS = _alternation(_VERBS), _alternation(_HEDGES), _alternation(SESSIONS)
+
+
 def _named(entry: Entry) -> str:
     """An index reads with its article ("the Dow"); a company, a person or a term without."""
     return f"the {entry.en}" if entry.kind == "index" else entry.en
@@ -66,9 +71,9 @@ def formulaic_english(text: str, entities: list[Entry]) -> str | None:
     if not known:
         return None
     names = _alternation(known)
-    move = re.compile(rf"(?P<name>{names})(?:则|也|亦)?(?P<verb>{_alternation(w for w, _ in MOVES)})"
-                      rf"(?P<approx>{_alternation(w for w, _ in APPROX)})?(?P<pct>{_PERCENT})")
-    header = re.compile(rf"(?P<names>(?:{names})+)(?P<when>{_alternation(SESSIONS)})?[：:]\s*")
+    move = re.compile(rf"(?P<name>{names})(?:则|也|亦)?(?P<verb>{_VERB_WORDS})"
+                      rf"(?P<approx>{_HEDGE_WORDS})?(?P<pct>{_PERCENT})")
+    header = re.compile(rf"(?P<names>(?:{names})+)(?P<when>{_SESSION_WORDS})?[：:]\s*")
     aside = re.compile(rf"(?P<name>{names})方面")
 
     line = _END.sub("", to_simplified(text).strip())
