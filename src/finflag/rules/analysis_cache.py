@@ -83,12 +83,17 @@ def _path() -> Path:
     return cache_dir() / "rules" / f"regex-analysis-{digest}.json"
 
 
+def _entries() -> dict[str, Any] | None:
+    """The stored entries, or None when ``FINFLAG_NO_RULE_CACHE`` turns the store off."""
+    return None if os.environ.get("FINFLAG_NO_RULE_CACHE") else _STORE.load()
+
+
 def remembered(kind: str, pattern: str, flags: int, compute: Callable[[], T],
                dump: Callable[[T], Any], load: Callable[[Any], T]) -> T:
     """``compute()``, or what an earlier run stored for this kind of analysis of this pattern."""
-    if os.environ.get("FINFLAG_NO_RULE_CACHE"):
+    entries = _entries()
+    if entries is None:
         return compute()
-    entries = _STORE.load()
     key = f"{kind}\x00{flags}\x00{pattern}"
     if key in entries:
         try:
@@ -114,24 +119,17 @@ def parsed(kind: str, text: str, parse: Callable[[str], T], slot: str = "") -> T
     non-string key is parsed every time); a text that does not parse raises as
     ``parse`` does, and nothing is stored.
     """
-    key = hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-    def compute() -> Any:
+    entries = _entries()
+    if entries is None:
         return parse(text)
-
-    def plain(value: Any) -> Any:
-        return json.loads(json.dumps(value, ensure_ascii=False))
-
-    if os.environ.get("FINFLAG_NO_RULE_CACHE"):
-        return compute()
-    entries = _STORE.load()
     prefix = f"{kind}\x00{slot}\x00"
-    entry = prefix + key
+    entry = prefix + hashlib.sha256(text.encode("utf-8")).hexdigest()
     if entry in entries:
         return entries[entry]
-    value = compute()
+    value = parse(text)
     try:
-        if plain(value) == value:  # JSON keeps it as it is: no tuple, date or non-string key lost
+        # JSON keeps it as it is: no tuple, date or non-string key lost.
+        if json.loads(json.dumps(value, ensure_ascii=False)) == value:
             for stale in [k for k in entries if k.startswith(prefix)]:
                 del entries[stale]
             entries[entry] = value
