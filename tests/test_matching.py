@@ -126,3 +126,21 @@ def test_a_case_insensitive_start_makes_the_class_case_insensitive():
 @pytest.mark.parametrize("pattern", [r".{0,3}稳赚", r"[^，]稳赚", r"\D稳赚", r"(?:稳)?", r"(?P<a>x)?(?P=a)倍"])
 def test_no_class_when_a_match_can_start_with_anything_or_be_empty(pattern):
     assert pattern_first_chars(re.compile(pattern)) is None
+
+
+def test_only_window_finders_get_their_co_anchors_positions():
+    """The anchor index keeps a co-anchor's spans only for a window finder; every other finder
+    only asks whether one occurs, so its co-anchors are presence keys (an empty tuple when found)."""
+    text = Document("<t>", "会员专享：本周收益翻倍，私信老师领取明天的买入名单，盈利30%就卖出。").normalized.text
+    anchored = PACK.anchor_index.positions(text)
+    kinds = {"positions": 0, "presence": 0}
+    for key, (_, pattern) in enumerate(PACK.patterns):
+        if pattern.anchors is None or pattern.co_anchors is None:
+            continue
+        is_window = PACK.plans[key].find.__qualname__.startswith("_window_finder")
+        assert matching.windowed(pattern) == is_window, pattern.regex.pattern
+        spans = anchored.get(matching.co_key(key))
+        if spans is not None:
+            assert bool(spans) == is_window, pattern.regex.pattern
+            kinds["positions" if spans else "presence"] += 1
+    assert kinds["presence"] > 0  # not vacuous: the text holds co-anchors of start finders

@@ -67,6 +67,14 @@ def _gloss_of(key: int, pattern: Pattern,
     return None
 
 
+def windowed(pattern: Pattern) -> bool:
+    """Whether ``pattern``'s finder is a window finder that looks up its co-anchors' positions
+    (:func:`_window_finder`); every other finder only asks whether a co-anchor occurs."""
+    if pattern.anchors is None or pattern.literal or pattern.reach is None:
+        return False
+    return pattern.reach[0] != 0 and pattern_first_chars(pattern.regex) is None
+
+
 def finder(key: int, pattern: Pattern, template_gloss: Callable[[int, re.Match[str]], str]) -> Finder:
     """The finder of pattern ``key`` (see the module docstring for which kind).
 
@@ -213,8 +221,9 @@ def _window_finder(key: int, regex: re.Pattern[str], reach: tuple[int, int] | No
             co_spans = anchored.get(co)
             if co_spans is None:  # a literal every match needs is nowhere in the text
                 return []
-            co_spans.sort()
-            spans = [span for span in spans if holds_co_anchor(co_spans, span[0], span[1])]
+            if co_spans:  # empty where the index keeps only their presence (see RulePack.anchor_index)
+                co_spans.sort()
+                spans = [span for span in spans if holds_co_anchor(co_spans, span[0], span[1])]
         found: list[Candidate] = []
         for pos, endpos, last_anchor in spans:
             hit = search(text, pos, endpos)
