@@ -187,6 +187,14 @@ LATER_BATCHES = {
     # (a report on brokers' commission war listing 开户送礼) and warnings 4/5 none (a report on paid QQ tip groups)
     # when measured. Since: an industry's practices described (价格战, 形态) are no offer; 收费荐股 is a warning's topic.
     23: ("public24", (5, 5), set(), (14, 9)),
+    # 24 forum post titles (东方财富股吧 and 财富号 hot lists, 淘股吧 digests and a board page), labelled blind in session
+    # 17 with pack 1.15.0 and left unstudied: claims 1/18 = 0.06 (any category 4/18), promo posts flagged 5/13, clean
+    # 1/11 (an own-trade diary's 梭哈了). Pack 1.14.0 (session 16's start) scores the same 1/18.
+    24: ("public25", (0, 0), {"clean/b24-tgb-gerou-dazu-suoha-datang.txt"}, (13, 5)),
+    # 36 pages labelled blind in session 17 with pack 1.15.0 and left unstudied (tip columns and newsletters from
+    # Malaysia and Hong Kong, pitch pages for 配资 and live rooms, quoted scam messages, crypto and futures calls,
+    # news, warnings): claims 12/75 = 0.16 (P 0.41), pitch pages 0/20 claims; news 0/6, warnings 6/6 none.
+    25: ("public26", (6, 6), set(), (24, 12)),
 }
 
 
