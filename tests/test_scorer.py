@@ -129,6 +129,14 @@ def test_merging_drops_a_later_finding_that_an_earlier_source_covers_in_its_cate
         ("urgency", 12, 14, "fake.urgency")]
 
 
+def test_merging_leaves_the_first_sources_list_as_it_was(pack):
+    # the trainer caches the pack's findings per post and merges them again for "pack + scorer"
+    doc = make_doc("0123456789abcdefghij")
+    kept = fake_source(("hype", 2, 4))(doc, pack)
+    merged = run_sources(doc, pack, [lambda d, p: kept, fake_source(("urgency", 10, 20))])
+    assert [f.category for f in kept] == ["hype"] and [f.category for f in merged] == ["hype", "urgency"]
+
+
 def test_sources_are_a_table_and_the_default_was_measured(pack):
     assert set(SOURCES) == {"pack", "scorer"}
     assert DEFAULT_SOURCES == ("pack",) == enabled(None) == enabled(False)
@@ -220,6 +228,32 @@ def test_the_trainer_gives_the_same_bytes_for_the_same_labels(tmp_path):
     assert model["categories"] == ["hype"] and model["training"]["posts"] == len(TINY_POSTS)
     scorer = load_scorer(text)
     assert scorer.categories == ["hype"] and scorer.thresholds[0] is not None
+
+
+def test_holdout_on_label_files_and_the_split_trains_on_files_outside_the_development_set(tmp_path):
+    from finflag.labels import load_label_set
+    from finflag.scorer_training import holdout_sets, label_file
+
+    docs = []
+    for name in ("batch6.yaml", "batch7.yaml", "batch22.yaml"):
+        folder = tmp_path / name.removesuffix(".yaml")
+        folder.mkdir()
+        labels = tiny_label_set(folder).rename(folder / name)
+        docs += load_label_set(labels)[0]
+    assert [label_file(d) for d in docs[:: len(TINY_POSTS)]] == ["batch6.yaml", "batch7.yaml", "batch22.yaml"]
+    [(name, train_docs, test_docs)] = holdout_sets(docs, ["files:batch22.yaml,batch9.yaml"])
+    assert name == "without-batch22.yaml" and {label_file(d) for d in test_docs} == {"batch22.yaml"}
+    assert len(train_docs) == 2 * len(TINY_POSTS) and len(test_docs) == len(TINY_POSTS)
+    each = holdout_sets(docs, ["each-file:batch?.yaml"])
+    assert [(n, len(a), len(b)) for n, a, b in each] == [
+        ("without-batch6.yaml", 2 * len(TINY_POSTS), len(TINY_POSTS)),
+        ("without-batch7.yaml", 2 * len(TINY_POSTS), len(TINY_POSTS))]
+    [(_, train_docs, test_docs)] = holdout_sets(docs, ["split"])  # no development-set post: all trained on
+    assert len(train_docs) == len(docs) and test_docs == []
+    with pytest.raises(ValueError, match="no label file"):
+        holdout_sets(docs, ["files:batch99.yaml"])
+    with pytest.raises(SystemExit):
+        train_main([str(tmp_path / "batch6" / "batch6.yaml"), "--out", str(tmp_path / "x.json"), "--holdout", "files:"])
 
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/corpus/real is not beside the repository")

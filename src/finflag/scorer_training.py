@@ -20,9 +20,13 @@ best clause) reach the target precision, counted conservatively
 
 ``--holdout split`` is the rule authors' split (the pack was never written
 from its test half): it trains on guba lines 1-4400, sms 001-260, the samples
-and thucnews 1-30, and tests on guba 4401-5781, sms 261-346 and thucnews
-31-60; ``--holdout loso`` trains without one source and tests on it (guba,
-sms, thucnews, samples). Both report the pack alone, the scorer alone, both,
+and thucnews 1-30 (and on every post of any other label file given, such as
+the public batches ``tests/public/batchN.yaml``), and tests on guba 4401-5781,
+sms 261-346 and thucnews 31-60; ``--holdout loso`` trains without one source
+and tests on it (guba, sms, thucnews, samples). ``--holdout files:batch22.yaml,batch23.yaml``
+tests on the posts of those label files (file names, shell patterns allowed)
+and trains on the rest; ``--holdout each-file:batch*.yaml`` does so for one
+matching label file at a time. Both report the pack alone, the scorer alone, both,
 and the scorer's added findings (those the merge keeps: no pack finding of
 their category overlaps them), per source and per category, through
 :mod:`finflag.evaluate` with voice assigned as ``finflag eval`` does, as
@@ -34,6 +38,7 @@ numpy is needed here, never at run time.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import hashlib
 import json
 import re
@@ -222,16 +227,33 @@ def _number(doc: LabelledDoc) -> int:
 #: The split experiment (the rule authors' split): source -> last post number of the training part.
 SPLIT = {"guba": 4400, "sms": 260, "thucnews": 30}
 LOSO = ("guba", "sms", "thucnews", "samples")
+#: The development set's sources (tests/real/labels.yaml): topcj is in neither part of the split.
+DEVELOPMENT = (*SPLIT, "topcj")
+
+
+def label_file(doc: LabelledDoc) -> str:
+    """The name of the label file a post was listed in (``batch22.yaml``, ``guba-0001-1445.yaml``)."""
+    return doc.where.split(": ", 1)[0]
+
+
+def _files(spec: str) -> list[str]:
+    return [p for p in spec.split(",") if p]
 
 
 def holdout_sets(docs: Sequence[LabelledDoc], names: Iterable[str]
                  ) -> list[tuple[str, list[LabelledDoc], list[LabelledDoc]]]:
-    """(name, training docs, test docs) for each experiment asked for."""
+    """(name, training docs, test docs) for each experiment asked for.
+
+    ``split``, ``loso``, ``files:PATTERN[,PATTERN...]`` (test on the posts of the label
+    files whose names match, train on the rest) or ``each-file:PATTERN[,...]`` (one
+    such experiment per matching label file, in the order they were read).
+    """
     out = []
     for name in names:
         if name == "split":
-            # the samples are trained on; a source outside SPLIT and the samples (topcj) is in neither part
-            train_docs = [d for d in docs if d.source == "samples"
+            # the samples and any post outside the development set (public batches) are trained on;
+            # topcj is in neither part
+            train_docs = [d for d in docs if d.source not in DEVELOPMENT
                           or (d.source in SPLIT and _number(d) <= SPLIT[d.source])]
             test_docs = [d for d in docs if d.source in SPLIT and _number(d) > SPLIT[d.source]]
             out.append(("split", train_docs, test_docs))
@@ -240,8 +262,18 @@ def holdout_sets(docs: Sequence[LabelledDoc], names: Iterable[str]
                 if any(d.source == source for d in docs):
                     out.append((f"without-{source}", [d for d in docs if d.source != source],
                                 [d for d in docs if d.source == source]))
+        elif name.startswith(("files:", "each-file:")):
+            kind, spec = name.split(":", 1)
+            patterns = _files(spec)
+            names_read = list(dict.fromkeys(label_file(d) for d in docs))
+            matching = [f for f in names_read if any(fnmatch.fnmatchcase(f, p) for p in patterns)]
+            if not matching:
+                raise ValueError(f"--holdout {name!r}: no label file read matches")
+            for held in [matching] if kind == "files" else [[f] for f in matching]:
+                test_docs = [d for d in docs if label_file(d) in held]
+                out.append((f"without-{'+'.join(held)}", [d for d in docs if label_file(d) not in held], test_docs))
         else:
-            raise ValueError(f"unknown --holdout {name!r} (split or loso)")
+            raise ValueError(f"unknown --holdout {name!r} (split, loso, files:..., each-file:...)")
     return out
 
 
@@ -344,6 +376,12 @@ def label_set_sha(docs: Sequence[LabelledDoc]) -> str:
     return digest.hexdigest()[:12]
 
 
+def _holdout(value: str) -> str:
+    if value in ("split", "loso") or (value.startswith(("files:", "each-file:")) and _files(value.split(":", 1)[1])):
+        return value
+    raise argparse.ArgumentTypeError(f"{value!r}: split, loso, files:NAME[,NAME...] or each-file:NAME[,NAME...]")
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m finflag.scorer_training", description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -351,8 +389,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, required=True, help="weight file to write (JSON)")
     parser.add_argument("--exclude-source", action="append", default=[], metavar="SOURCE",
                         help="leave this source's posts out of training; repeatable")
-    parser.add_argument("--holdout", action="append", default=[], choices=["split", "loso"],
-                        help="also measure held-out: split halves, or leave one source out; repeatable")
+    parser.add_argument("--holdout", action="append", default=[], type=_holdout,
+                        help="also measure held-out: split (halves), loso (leave one source out), "
+                             "files:NAME[,NAME] (test on those label files' posts), each-file:NAME[,NAME] "
+                             "(leave one label file out at a time); names may be shell patterns; repeatable")
     defaults = Settings()
     parser.add_argument("--precision", type=float, default=defaults.precision,
                         help="precision the thresholds aim for on out-of-fold predictions")

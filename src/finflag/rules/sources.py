@@ -63,5 +63,5 @@ def run_sources(doc: Document, pack: RulePack, finders: Iterable[Callable[[Docum
             merged += found
             merged.sort(key=BY_POSITION)
         else:
-            merged = found
+            merged = list(found)  # the caller's list stays as it was (a cached pack result)
     return merged
