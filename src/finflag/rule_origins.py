@@ -93,6 +93,7 @@ COMMIT_SOURCES: dict[str, tuple[str, ...]] = {
     # Session 17.
     "83dd675": ("sms",),  # impersonation.claimed-parent, from sms 298 (the other sets named as measured)
     "5c9bd21": ("samples", "public"),  # platform_funnel.sign-up-link: half of contact_funnel.messaging-id's link pattern, moved
+    "3288521": (),  # shared veto sets for hype.price-call and trade_call.target-told (refactor)
     "7dafc4c": (),  # 保本分成: issue 10's own example, no corpus text
     "6a01f64": ("guba", "samples"),  # trade_call.target-told: hype.price-call's target pattern, moved (its guba and sample examples)
 }
