@@ -13,7 +13,7 @@ from finflag.normalize import FOLD, fold, normalize
 _ODD = "\u00a0\u3000\u2002\u200b\u200c\ufeff\u00ad\r\n\t"
 _FULL = "".join(chr(c) for c in range(0xFF01, 0xFF5F, 3))
 _ZH = "稳赚不赔浮盈超会员加群我们的目标价元美元主力资金必涨。，！？；：“”"
-odd_text = st.text(alphabet=st.sampled_from(list(_ODD + _FULL + _ZH + "abc0123456789%.: ")), max_size=200)
+odd_text = st.text(alphabet=st.sampled_from(list(_ODD + _FULL + _ZH + "abc0123456789%.: ") + ["*"] * 4), max_size=200)
 
 
 def test_full_width_and_odd_spaces_fold_one_to_one():
@@ -36,6 +36,20 @@ def test_zero_width_and_crlf_are_dropped_and_mapped_back():
     assert original[start:end] == "稳\u200b赚"
     start, end = norm.span_to_original(3, 5)
     assert original[start:end] == "不赔"
+
+
+def test_markdown_bold_around_chinese_is_dropped_but_a_masked_number_keeps_its_stars():
+    original = "**邀请码**：E1NC，客服电话138****5678"
+    norm = normalize(original)
+    assert norm.text == "邀请码:E1NC,客服电话138****5678"
+    start, end = norm.span_to_original(0, 8)
+    assert original[start:end] == "邀请码**：E1NC"
+
+
+def test_a_bold_invitation_code_is_flagged_and_quoted_as_written():
+    text = "开户奖励：\n**邀请码**：E1NC\n"
+    quotes = [f.quote for f in find(Document(path="<md>", text=text), _PACK) if f.category == "platform_funnel"]
+    assert "邀请码**：E1NC" in quotes
 
 
 @given(odd_text)
