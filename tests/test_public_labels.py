@@ -182,20 +182,40 @@ LATER_BATCHES = {
     # 48 东方财富股吧 posts from six other crawled archives, labelled blind in session 16 with the final pack 1.15.0
     # and left unstudied (a measure, not a source): claims 13/66 = 0.20 (P 0.59), promo posts flagged 14/30;
     # clean 2/18 (开始翻倍 inside a question; 上车的机会 and 一飞冲天 in market commentary).
-    22: ("public23", (0, 0), {"clean/b22-duan-360-xianshou-chirou.txt", "clean/b22-tony-heshi-fanbei.txt"}, (30, 14)),
+    # Studied in session 18 (limit-ups counted ahead, 拉升空间巨大): 15/30 promo posts flagged.
+    22: ("public23", (0, 0), {"clean/b22-duan-360-xianshou-chirou.txt", "clean/b22-tony-heshi-fanbei.txt"}, (30, 15)),
     # 24 pages labelled blind in session 16 with the final pack 1.15.0 (HK and Taiwan tip columns, pitch pages, a
     # scam's lines, crypto referral posts, news, warnings): claims 14/80 = 0.17 (P 0.30), left unstudied; news 1/5
     # (a report on brokers' commission war listing 开户送礼) and warnings 4/5 none (a report on paid QQ tip groups)
     # when measured. Since: an industry's practices described (价格战, 形态) are no offer; 收费荐股 is a warning's topic.
-    23: ("public24", (5, 5), set(), (14, 9)),
+    # Studied in session 18 (tip-column levels, crypto rewards, 配资 offers, **bold** markup dropped): 10/14.
+    23: ("public24", (5, 5), set(), (14, 10)),
     # 24 forum post titles (东方财富股吧 and 财富号 hot lists, 淘股吧 digests and a board page), labelled blind in session
     # 17 with pack 1.15.0 and left unstudied: claims 1/18 = 0.06 (any category 4/18), promo posts flagged 5/13, clean
     # 1/11 (an own-trade diary's 梭哈了). Pack 1.14.0 (session 16's start) scores the same 1/18.
-    24: ("public25", (0, 0), {"clean/b24-tgb-gerou-dazu-suoha-datang.txt"}, (13, 5)),
+    # Studied in session 18 (可以有三个涨停, 提前14天预判): 7/13.
+    24: ("public25", (0, 0), {"clean/b24-tgb-gerou-dazu-suoha-datang.txt"}, (13, 7)),
     # 36 pages labelled blind in session 17 with pack 1.15.0 and left unstudied (tip columns and newsletters from
     # Malaysia and Hong Kong, pitch pages for 配资 and live rooms, quoted scam messages, crypto and futures calls,
     # news, warnings): claims 12/75 = 0.16 (P 0.41), pitch pages 0/20 claims; news 0/6, warnings 6/6 none.
-    25: ("public26", (6, 6), set(), (24, 12)),
+    # Session 18's rules (tip-column levels, crypto rewards, return ranges, 配资 offers, written from batches 22-25)
+    # flag two more of its promotional pages.
+    25: ("public26", (6, 6), set(), (24, 14)),
+    # Labelled blind in session 18 and left unstudied. 26: 淘股吧, 雪球 and FOLLOWME posts, claims 0/16; three
+    # clean posts flagged as measured (a memoir's 必涨形态, a profit-taking post's 落袋为安, a summary of
+    # Buffett's letters read as 巴菲特推荐). 27: tip columns, pitch pages, gambling 带单 spam, crypto airdrops,
+    # news, warnings, claims 19/69; its two Costco news items (付费会员数量, 会员福利, 周转率攀升至 12.6 次)
+    # are not flagged since session 18's business-news vetoes. 28: PTT Stock board posts (Taiwan), claims
+    # 4/44; two clean posts flagged as measured (a 1986 memoir's 每天漲停, a self-review's 獲利…才進場).
+    26: ("public27", (0, 0), {"clean/b26-followme-asia-2007-chaogu-huiyi.txt", "clean/b26-followme-zhiying-jingyan.txt",
+                              "clean/b26-xueqiu-bafeite-gudongxin-zhaiyao.txt"}, (4, 1)),
+    27: ("public28", (6, 6), set(), (14, 9)),
+    28: ("public29", (0, 0), {"clean/b28-ptt2015-1986-zhengquan-gongdusheng.txt", "clean/b28-ptt2015-boduan-jiantao.txt"},
+         (17, 6)),
+    # 29: tip columns (Hong Kong), advisory-firm pitch pages, crypto referral posts, news, warnings, labelled blind in
+    # session 18: claims 12/60; a news feature on paid-content economists (a young investor's own 回報收益率達到15%,
+    # 首席經濟學家們) is not flagged since session 18's vetoes.
+    29: ("public30", (6, 6), set(), (12, 10)),
 }
 
 

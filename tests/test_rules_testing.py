@@ -94,7 +94,7 @@ def test_the_text_report_lists_failures_todos_and_counts(tmp_path):
     assert "FAIL hype.double  (hype.yaml)\n  match: 这只票年底前必将翻一番。\n    -> did not fire\n" in text
     assert "  todo_match: 3个月翻倍的牛股就在这里\n    -> fires now on «3个月翻倍»: fixed, move it to match" in text
     assert "todo hype.moon: 这票明天就要上天了" in text and "hype.moon  (" not in text
-    assert text.endswith("finflag-default+mine@1.16.0+1: 2 rules, 12 examples: 1 passed, 1 failed, 2 todo")
+    assert text.endswith("finflag-default+mine@1.17.0+1: 2 rules, 12 examples: 1 passed, 1 failed, 2 todo")
 
 
 def test_a_given_rule_replacing_a_default_rule_is_tested_alone(tmp_path):
@@ -117,7 +117,7 @@ def test_cli_exit_codes(tmp_path):
     default = runner.invoke(main, ["rules", "test"])
     assert default.exit_code == 0, default.output
     rules = len(load_packs().rules)
-    assert default.output.strip().splitlines()[-1].startswith(f"finflag-default@1.16.0: {rules} rules, ")
+    assert default.output.strip().splitlines()[-1].startswith(f"finflag-default@1.17.0: {rules} rules, ")
     assert "todo insider_claim.secret-information: 【独家】" in default.output
 
     failing = runner.invoke(main, ["rules", "test", str(_write(tmp_path, "hype.yaml", PACK))])
