@@ -97,6 +97,7 @@ COMMIT_SOURCES: dict[str, tuple[str, ...]] = {
     "7dafc4c": (),  # 保本分成: issue 10's own example, no corpus text
     "6a01f64": ("guba", "samples"),  # trade_call.target-told: hype.price-call's target pattern, moved (its guba and sample examples)
     # Session 18.
+    "e619723": (),  # the crackdown marker set (refactor)
     "fc202d1": ("public",),  # news precision: vetoes from public batch 29's feature on paid-content economists
     "3d535f6": ("public",),  # platform_funnel.margin-lending, from public batches 23 and 25
     "d5c3a06": ("public",),  # target-told's after-window, from public batch 23
