@@ -45,7 +45,7 @@ from finflag.rules.pack import load_packs
 from finflag.rules.scorer import FORMAT, Scorer, clauses, features, sentences
 from finflag.rules.sources import run_sources
 from finflag.rules.voice import assign_voice
-from finflag.scorer_training import SPLIT, Settings, _number, _threshold
+from finflag.scorer_training import SPLIT, Settings, _number, _positive, _threshold
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = [ROOT / "tests/real/labels.yaml", ROOT / "samples/labels.yaml"]
@@ -118,7 +118,7 @@ def table(docs: list[Doc], size: int, words: bool, categories: list[str]) -> Tab
             s = len(sent_doc)
             sent_doc.append(i)
             sent_span.append((span.start, span.end))
-            sent_pos.append({x.category for x in lab.expected if x.start < span.end and span.start < x.end})
+            sent_pos.append(_positive(lab, span.start, span.end))
             for offset, clause in clauses(sentence):
                 feats = set(features(clause, size))
                 if words:
@@ -130,7 +130,7 @@ def table(docs: list[Doc], size: int, words: bool, categories: list[str]) -> Tab
                 indptr.append(len(buckets))
                 clause_doc.append(i)
                 clause_sent.append(s)
-                clause_pos.append({x.category for x in lab.expected if x.start < end and start < x.end})
+                clause_pos.append(_positive(lab, start, end))
     cats = categories + [PROMO]
     y = {c: np.array([(c in p) if c != PROMO else bool(p) for p in clause_pos]) for c in cats}
     sy = {c: np.array([(c in p) if c != PROMO else bool(p) for p in sent_pos]) for c in cats}
