@@ -38,6 +38,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from finflag.document import Span
 from finflag.evaluate import evaluate_documents
 from finflag.labels import LabelledDoc, load_label_set
 from finflag.rules.findings import find
@@ -286,7 +287,6 @@ class Measure:
             i = int(t.sent_doc[s])
             doc = self.docs[i].labelled.doc
             start, end = t.sent_span[s]
-            from finflag.document import Span
             out[i].append(self.finder._finding(doc, self.pack, Span(start, end), index[best[0]], best[1], []))
         return out
 
